@@ -2,27 +2,14 @@ package io.deskrun.server;
 
 import io.deskrun.server.account.Accounts;
 import io.deskrun.server.account.BootstrapCredentials;
-import io.deskrun.server.account.DatabaseNonceRegistry;
-import io.deskrun.server.account.MasterKey;
-import io.deskrun.server.desktop.DesktopActions;
-import io.deskrun.server.desktop.DesktopRegistry;
-import io.deskrun.server.desktop.Enrollment;
-import io.deskrun.server.dispatch.AgentChannel;
-import io.deskrun.server.dispatch.WakeUps;
-import io.deskrun.server.gateway.ActionHandler;
 import io.deskrun.server.gateway.Gateway;
-import io.deskrun.server.invocation.InvocationActions;
-import io.deskrun.server.invocation.Targets;
 import io.deskrun.server.storage.Database;
-import io.deskrun.server.support.PageTokens;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -36,24 +23,12 @@ public final class DeskrunServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeskrunServer.class);
 
   private final ServerConfig config;
-  private final Database database;
-  private final Accounts accounts;
-  private final AgentChannel agentChannel;
-  private final Sweeper sweeper;
+  private final ServerComponents components;
   private final WebServer webServer;
 
-  private DeskrunServer(
-      ServerConfig config,
-      Database database,
-      Accounts accounts,
-      AgentChannel agentChannel,
-      Sweeper sweeper,
-      WebServer webServer) {
+  private DeskrunServer(ServerConfig config, ServerComponents components, WebServer webServer) {
     this.config = config;
-    this.database = database;
-    this.accounts = accounts;
-    this.agentChannel = agentChannel;
-    this.sweeper = sweeper;
+    this.components = components;
     this.webServer = webServer;
   }
 
@@ -75,59 +50,29 @@ public final class DeskrunServer implements AutoCloseable {
   }
 
   private static DeskrunServer start(ServerConfig config, Database database) {
-    MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir());
-    Accounts accounts = new Accounts(database.jdbi(), masterKey, config.clock());
-    DatabaseNonceRegistry nonces = new DatabaseNonceRegistry(database.jdbi(), config.clock());
-    PageTokens pageTokens = new PageTokens(masterKey.derive("deskrun page tokens"));
-    WakeUps wakeUps = new WakeUps();
-    Targets targets = new Targets(database.jdbi(), config.clock());
-    DesktopRegistry desktops = new DesktopRegistry(database.jdbi(), config.clock());
-
-    Map<String, ActionHandler> actions = new HashMap<>();
-    new DesktopActions(
-            database.jdbi(),
-            config.clock(),
-            config.heartbeatWindow(),
-            pageTokens,
-            targets::cancelPendingOf)
-        .register(actions);
-    InvocationActions invocations =
-        new InvocationActions(
-            database.jdbi(),
-            targets,
-            desktops,
-            wakeUps,
-            pageTokens,
-            config.clock(),
-            config.heartbeatWindow());
-    invocations.register(actions);
-
-    AgentChannel agentChannel =
-        new AgentChannel(
-            new Enrollment(database.jdbi(), config.clock(), config.regions()),
-            desktops,
-            targets,
-            wakeUps,
-            config.longPollWait(),
-            config.deliveryWindow());
+    ServerComponents components = new ServerComponents(config, database);
     Gateway gateway =
-        new Gateway(config.regions(), accounts, nonces, Map.copyOf(actions), config.clock());
-    Optional<Accounts.NewAccessKey> bootstrapKey = accounts.bootstrapIfEmpty();
+        new Gateway(
+            config.regions(),
+            components.accounts,
+            components.nonces,
+            components.actions,
+            config.clock());
+    Optional<Accounts.NewAccessKey> bootstrapKey = components.accounts.bootstrapIfEmpty();
 
     WebServer webServer =
         WebServer.builder()
             .host(config.bindAddress())
             .port(config.port())
             .shutdownHook(false)
-            .routing(HttpRouting.builder().register("/agent/v1", agentChannel).any(gateway))
+            .routing(
+                HttpRouting.builder().register("/agent/v1", components.agentChannel).any(gateway))
             .build()
             .start();
-    Sweeper sweeper = new Sweeper(config, targets, nonces, invocations);
-    sweeper.start();
-    DeskrunServer server =
-        new DeskrunServer(config, database, accounts, agentChannel, sweeper, webServer);
+    components.sweeper.start();
+    DeskrunServer server = new DeskrunServer(config, components, webServer);
     LOG.info("deskrun server listening on {} with {}", server.endpoint(), config);
-    bootstrapKey.ifPresent(key -> server.writeBootstrapCredentials(key));
+    bootstrapKey.ifPresent(server::writeBootstrapCredentials);
     return server;
   }
 
@@ -176,25 +121,25 @@ public final class DeskrunServer implements AutoCloseable {
 
   /** Returns the account store, so tests and tools can create more accounts and keys. */
   public Accounts accounts() {
-    return accounts;
+    return components.accounts;
   }
 
   /** Runs the sweeper once now (tests move the clock and call this instead of waiting). */
   int sweepNow() {
-    return sweeper.sweep();
+    return components.sweeper.sweep();
   }
 
-  Database database() {
-    return database;
+  ServerComponents components() {
+    return components;
   }
 
   /** Stops taking requests, answers open long-polls, and closes the database. */
   @Override
   public void close() {
-    agentChannel.close();
+    components.agentChannel.close();
     webServer.stop();
-    sweeper.close();
-    database.close();
+    components.sweeper.close();
+    components.database.close();
     LOG.info("deskrun server on {} stopped", config.dataDir());
   }
 }

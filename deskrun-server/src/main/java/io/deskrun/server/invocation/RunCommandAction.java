@@ -29,6 +29,13 @@ final class RunCommandAction {
   static final long DEFAULT_TIMEOUT_SECONDS = 60;
   static final long MAX_TIMEOUT_SECONDS = 86_400;
 
+  /** Order of the reasons in the message of InvalidDesktop.Unavailable. */
+  private static final List<String> REASON_ORDER =
+      List.of(
+          ErrorCodes.INSTANCE_NOT_EXISTS,
+          ErrorCodes.CLIENT_NOT_RUNNING,
+          ErrorCodes.COMMAND_NOT_APPLICABLE);
+
   private static final Logger LOG = LoggerFactory.getLogger(RunCommandAction.class);
 
   private final InvocationStore store;
@@ -156,11 +163,13 @@ final class RunCommandAction {
     if (!pendingDesktopIds(targets).isEmpty()) {
       return;
     }
-    Map<String, Long> reasons =
-        targets.stream()
-            .collect(
-                Collectors.groupingBy(
-                    NewTarget::errorCode, LinkedHashMap::new, Collectors.counting()));
+    Map<String, Long> reasons = new LinkedHashMap<>();
+    for (String reason : REASON_ORDER) {
+      long count = targets.stream().filter(target -> reason.equals(target.errorCode())).count();
+      if (count > 0) {
+        reasons.put(reason, count);
+      }
+    }
     if (reasons.keySet().equals(java.util.Set.of(ErrorCodes.INSTANCE_NOT_EXISTS))) {
       throw new ApiException(
           ApiError.DESKTOP_NOT_FOUND,

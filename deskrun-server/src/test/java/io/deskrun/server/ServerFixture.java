@@ -1,0 +1,201 @@
+package io.deskrun.server;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deskrun.protocol.AgentError;
+import io.deskrun.protocol.AgentProtocol;
+import io.deskrun.protocol.EnrollRequest;
+import io.deskrun.protocol.EnrollResponse;
+import io.deskrun.protocol.OsType;
+import io.deskrun.protocol.PollRequest;
+import io.deskrun.protocol.PollResponse;
+import io.deskrun.protocol.RunReport;
+import io.deskrun.protocol.ScriptType;
+import io.deskrun.server.account.Accounts;
+import io.deskrun.server.gateway.ApiException;
+import io.deskrun.server.gateway.ApiRequest;
+import io.deskrun.server.gateway.Parameters;
+import io.deskrun.server.storage.Database;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.assertj.core.api.Assertions;
+
+/**
+ * The server's parts over a real H2 database in a temp dir, with the agent channel served over real
+ * HTTP on a free port, and a clock the test moves. Actions are called as the gateway would call
+ * them, after authentication.
+ */
+final class ServerFixture implements AutoCloseable {
+  static final String REGION = "cn-hangzhou";
+
+  final MutableClock clock = MutableClock.atNow();
+  final ServerConfig config;
+  final Database database;
+  final ServerComponents components;
+  final WebServer webServer;
+  final String accountId;
+  private final ObjectMapper json =
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  ServerFixture(Path dataDir) {
+    this.config =
+        ServerConfig.forDataDir(dataDir).withClock(clock).withLongPollWait(Duration.ofSeconds(5));
+    this.database =
+        Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+    this.components = new ServerComponents(config, database);
+    this.accountId = components.accounts.bootstrapIfEmpty().orElseThrow().accountId();
+    this.webServer =
+        WebServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .shutdownHook(false)
+            .routing(HttpRouting.builder().register("/agent/v1", components.agentChannel))
+            .build()
+            .start();
+  }
+
+  /** Calls an action of the default account in the default region. */
+  Map<String, Object> call(String action, Map<String, String> parameters) {
+    return callAs(accountId, action, parameters);
+  }
+
+  Map<String, Object> callAs(String account, String action, Map<String, String> parameters) {
+    ApiRequest request =
+        new ApiRequest(
+            UUID.randomUUID().toString().toUpperCase(java.util.Locale.ROOT),
+            action,
+            account,
+            REGION,
+            new Parameters(parameters));
+    return components.actions.get(action).handle(request);
+  }
+
+  /** Calls an action that must fail, and returns the exception. */
+  ApiException failure(String action, Map<String, String> parameters) {
+    return Assertions.catchThrowableOfType(ApiException.class, () -> call(action, parameters));
+  }
+
+  /** Creates an activation and enrolls one desktop with it; the agent can run shell scripts. */
+  Enrolled enrollDesktop() {
+    return enrollDesktop(List.of(ScriptType.RunShellScript));
+  }
+
+  Enrolled enrollDesktop(List<ScriptType> types) {
+    Map<String, Object> activation = call("CreateActivation", Map.of("InstanceCount", "1"));
+    EnrollResponse response =
+        post(
+            AgentProtocol.ENROLL_PATH,
+            null,
+            new EnrollRequest(
+                (String) activation.get("ActivationId"),
+                (String) activation.get("ActivationCode"),
+                REGION,
+                "host-1",
+                OsType.Linux,
+                "0.1.0",
+                types),
+            EnrollResponse.class);
+    return new Enrolled(response.desktopId(), response.desktopId() + ":" + response.agentToken());
+  }
+
+  /** An enrolled desktop and its Bearer credential. */
+  record Enrolled(String desktopId, String credential) {}
+
+  PollResponse poll(Enrolled desktop, int freeSlots, int waitSeconds, List<String> running) {
+    return post(
+        AgentProtocol.POLL_PATH,
+        desktop.credential(),
+        new PollRequest(
+            freeSlots, waitSeconds, "host-1", "0.1.0", List.of(ScriptType.RunShellScript), running),
+        PollResponse.class);
+  }
+
+  void report(Enrolled desktop, RunReport report) {
+    post(AgentProtocol.REPORT_PATH, desktop.credential(), report, Map.class);
+  }
+
+  /** Sends a protocol message and parses a 200 answer; fails the test on another status. */
+  <T> T post(String path, String credential, Object body, Class<T> type) {
+    HttpResponse<String> response = send(path, credential, body);
+    Assertions.assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return parse(response.body(), type);
+  }
+
+  /** Sends a protocol message that must fail; returns its status and error. */
+  Rejected postRejected(String path, String credential, Object body) {
+    HttpResponse<String> response = send(path, credential, body);
+    Assertions.assertThat(response.statusCode()).as(response.body()).isNotEqualTo(200);
+    return new Rejected(response.statusCode(), parse(response.body(), AgentError.class));
+  }
+
+  record Rejected(int status, AgentError error) {}
+
+  HttpResponse<String> send(String path, String credential, Object body) {
+    try {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webServer.port() + path))
+              .timeout(Duration.ofSeconds(20))
+              .header("Content-Type", "application/json")
+              .POST(
+                  HttpRequest.BodyPublishers.ofByteArray(
+                      body instanceof byte[] bytes ? bytes : json.writeValueAsBytes(body)));
+      if (credential != null) {
+        request.header("Authorization", "Bearer " + credential);
+      }
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private <T> T parse(String body, Class<T> type) {
+    try {
+      return json.readValue(body, type);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Creates a second account and returns its id. */
+  String otherAccount() {
+    Accounts.NewAccessKey key = components.accounts.createAccount("other-" + UUID.randomUUID());
+    return key.accountId();
+  }
+
+  static Map<String, String> params(String... namesAndValues) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      map.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return map;
+  }
+
+  static Map<String, String> with(Map<String, String> base, String... namesAndValues) {
+    Map<String, String> map = new HashMap<>(base);
+    map.putAll(params(namesAndValues));
+    return map;
+  }
+
+  @Override
+  public void close() {
+    components.agentChannel.close();
+    webServer.stop();
+    database.close();
+  }
+}
