@@ -108,18 +108,18 @@ final class ServerFixture implements AutoCloseable {
                 "0.1.0",
                 types),
             EnrollResponse.class);
-    return new Enrolled(response.desktopId(), response.desktopId() + ":" + response.agentToken());
+    return new Enrolled(
+        response.desktopId(), response.desktopId() + ":" + response.agentToken(), types);
   }
 
   /** An enrolled desktop and its Bearer credential. */
-  record Enrolled(String desktopId, String credential) {}
+  record Enrolled(String desktopId, String credential, List<ScriptType> scriptTypes) {}
 
   PollResponse poll(Enrolled desktop, int freeSlots, int waitSeconds, List<String> running) {
     return post(
         AgentProtocol.POLL_PATH,
         desktop.credential(),
-        new PollRequest(
-            freeSlots, waitSeconds, "host-1", "0.1.0", List.of(ScriptType.RunShellScript), running),
+        new PollRequest(freeSlots, waitSeconds, "host-1", "0.1.0", desktop.scriptTypes(), running),
         PollResponse.class);
   }
 
