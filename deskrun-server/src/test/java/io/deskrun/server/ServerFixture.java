@@ -51,8 +51,15 @@ final class ServerFixture implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
 
   ServerFixture(Path dataDir) {
+    this(dataDir, config -> config);
+  }
+
+  ServerFixture(Path dataDir, java.util.function.UnaryOperator<ServerConfig> customize) {
     this.config =
-        ServerConfig.forDataDir(dataDir).withClock(clock).withLongPollWait(Duration.ofSeconds(5));
+        customize.apply(
+            ServerConfig.forDataDir(dataDir)
+                .withClock(clock)
+                .withLongPollWait(Duration.ofSeconds(5)));
     this.database =
         Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     this.components = new ServerComponents(config, database);
