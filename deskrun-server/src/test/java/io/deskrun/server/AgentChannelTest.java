@@ -239,8 +239,9 @@ class AgentChannelTest {
 
   /** Gives the poll request time to reach the server and start waiting. */
   private static void awaitWaitingPoll() throws InterruptedException {
-    // NOTE: no hook tells when the server starts waiting; a wake-up before that is still
-    // caught by the database read, so this short pause only makes the test exercise the wait.
+    // NOTE: the server exposes no signal for "poll is now waiting". A wake-up that comes earlier
+    // is still caught by the poll's database read, so this pause only makes the test cover the
+    // wait.
     Thread.sleep(300);
   }
 

@@ -134,7 +134,7 @@ final class ServerFixture implements AutoCloseable {
     post(AgentProtocol.REPORT_PATH, desktop.credential(), report, Map.class);
   }
 
-  /** Sends a protocol message and parses a 200 answer; fails the test on another status. */
+  /** Sends a protocol message and parses the 200 response. Any other status fails the test. */
   <T> T post(String path, String credential, Object body, Class<T> type) {
     HttpResponse<String> response = send(path, credential, body);
     Assertions.assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
