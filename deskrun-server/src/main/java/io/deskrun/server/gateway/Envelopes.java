@@ -3,6 +3,7 @@ package io.deskrun.server.gateway;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,7 @@ import javax.xml.stream.XMLStreamWriter;
 final class Envelopes {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final XMLOutputFactory XML = XMLOutputFactory.newFactory();
+  private static final String XML_DECLARATION = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
 
   private Envelopes() {}
 
@@ -66,9 +68,10 @@ final class Envelopes {
 
   private static byte[] xml(String rootElement, Map<String, Object> body) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    // The JDK writer quotes its declaration with apostrophes; clients expect the usual form.
+    out.writeBytes(XML_DECLARATION.getBytes(StandardCharsets.UTF_8));
     try {
       XMLStreamWriter writer = XML.createXMLStreamWriter(out, "UTF-8");
-      writer.writeStartDocument("UTF-8", "1.0");
       writeElement(writer, rootElement, body);
       writer.writeEndDocument();
       writer.close();

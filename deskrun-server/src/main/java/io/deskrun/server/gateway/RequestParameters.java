@@ -3,6 +3,8 @@ package io.deskrun.server.gateway;
 import io.deskrun.server.gateway.FormDecoder.Field;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HttpMediaType;
+import io.helidon.http.RequestException;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,6 +72,12 @@ record RequestParameters(Map<String, String> query, Map<String, String> merged, 
         throw invalid("The request body exceeds the limit of " + MAX_BODY_BYTES + " bytes.");
       }
       return body;
+    } catch (RequestException e) {
+      // Helidon enforces the server's maximum payload size while a chunked body is read.
+      if (e.status().code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code()) {
+        throw invalid("The request body exceeds the limit of " + MAX_BODY_BYTES + " bytes.");
+      }
+      throw invalid("The request body could not be read: " + e.status().reasonPhrase() + ".");
     } catch (IOException e) {
       throw new UncheckedIOException("Failed to read the request body", e);
     }

@@ -71,7 +71,8 @@ final class TransportErrors implements DirectHandler {
       detail = detail.substring(0, 200) + "...";
     }
     return detail.isEmpty()
-        ? "The HTTP request is malformed."
+        ? "The HTTP request is malformed; check the request line, its percent-encoding and the"
+            + " headers."
         : "The HTTP request is malformed (" + detail + ").";
   }
 }
