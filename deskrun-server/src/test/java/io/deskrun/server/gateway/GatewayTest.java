@@ -17,6 +17,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -44,6 +45,8 @@ class GatewayTest {
               throw new ApiException(
                   ApiError.INVOKE_NOT_FOUND, "The InvokeId t-404 does not exist.");
             },
+            "LogContext",
+            request -> Map.of("LoggedRequestId", String.valueOf(MDC.get("requestId"))),
             "CrashAction",
             request -> {
               throw new IllegalStateException("storage failed at jdbc:h2:/secret/path");
@@ -122,6 +125,13 @@ class GatewayTest {
     assertThat(request.parameters().required("CommandContent")).isEqualTo("Get-Date + 1 * 2");
     assertThat(request.parameters().required("SignatureNonce"))
         .isEqualTo(parameters.get("SignatureNonce"));
+  }
+
+  @Test
+  void get_whileHandling_requestIdInLogContext() {
+    Reply reply = getSigned(parameters("LogContext"));
+
+    assertThat(reply.field("LoggedRequestId")).isEqualTo(reply.field("RequestId"));
   }
 
   @Test
@@ -583,6 +593,24 @@ class GatewayTest {
     assertThat(reply.field("InvokeId")).isEqualTo("t-1");
     assertThat(lastRequest.get().action()).isEqualTo("RunCommand");
     assertThat(lastRequest.get().parameters().optional("EndUserId")).isEmpty();
+  }
+
+  @Test
+  void postV3_formBody_coveredByContentHash() {
+    List<String> signedNames = new java.util.ArrayList<>(V3_SIGNED_HEADERS);
+    signedNames.add("content-type");
+
+    Reply reply =
+        client.postV3(
+            "RunCommand",
+            Map.of("RegionId", TestGateway.REGION),
+            "CommandContent=echo+hi&Type=RunShellScript",
+            NOW,
+            signedNames,
+            headers -> {});
+
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    assertThat(lastRequest.get().parameters().required("CommandContent")).isEqualTo("echo hi");
   }
 
   @Test

@@ -130,13 +130,31 @@ final class RawClient {
       Instant time,
       List<String> signedNames,
       java.util.function.Consumer<Map<String, String>> tamper) {
+    return postV3(action, query, "", time, signedNames, tamper);
+  }
+
+  /**
+   * Sends a V3-signed POST with the query parameters and a form body, which V3 covers through
+   * {@code x-acs-content-sha256}; an empty body is sent chunked, as the Tea SDK does.
+   */
+  Reply postV3(
+      String action,
+      Map<String, String> query,
+      String formBody,
+      Instant time,
+      List<String> signedNames,
+      java.util.function.Consumer<Map<String, String>> tamper) {
+    byte[] body = formBody.getBytes(StandardCharsets.UTF_8);
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("host", "127.0.0.1:" + port);
     headers.put("x-acs-action", action);
     headers.put("x-acs-version", "2020-09-30");
     headers.put("x-acs-date", timestamp(time));
     headers.put("x-acs-signature-nonce", UUID.randomUUID().toString());
-    headers.put("x-acs-content-sha256", Signatures.sha256Hex(new byte[0]));
+    headers.put("x-acs-content-sha256", Signatures.sha256Hex(body));
+    if (body.length > 0) {
+      headers.put("content-type", "application/x-www-form-urlencoded");
+    }
 
     Map<String, String> signedHeaders = new LinkedHashMap<>();
     signedNames.forEach(name -> signedHeaders.put(name, headers.get(name)));
@@ -148,7 +166,12 @@ final class RawClient {
     tamper.accept(headers);
 
     headers.remove("host");
-    return postEmptyChunked(encode(query), headers);
+    if (body.length == 0) {
+      return postEmptyChunked(encode(query), headers);
+    }
+    HttpRequest.Builder request = builder(encode(query)).POST(BodyPublishers.ofByteArray(body));
+    headers.forEach(request::header);
+    return send(request.build());
   }
 
   /**
