@@ -115,9 +115,9 @@ final class Authenticator {
   }
 
   /**
-   * Compares the V1 signature in both treatments of empty values: the Java SDKs leave parameters
-   * with an empty value out of the string to sign while the Go SDK signs them, and the request does
-   * not say which client sent it.
+   * Compares the V1 signature in both treatments of empty values. The Java SDKs leave parameters
+   * with an empty value out of the string to sign, the Go SDK signs them, and a request does not
+   * say which client sent it.
    */
   private static boolean v1SignatureMatches(
       String method, Map<String, String> parameters, String secret) {

@@ -94,9 +94,9 @@ final class FormDecoder {
     }
   }
 
-  private static int indexOf(byte[] raw, byte wanted, int from) {
+  private static int indexOf(byte[] raw, byte target, int from) {
     for (int i = from; i < raw.length; i++) {
-      if (raw[i] == wanted) {
+      if (raw[i] == target) {
         return i;
       }
     }

@@ -29,8 +29,8 @@ import org.slf4j.MDC;
  *
  * <ol>
  *   <li>method, limits and decoding of the query string and form body ({@code InvalidParameter},
- *       answered in JSON);
- *   <li>{@code Format} ({@code InvalidParameter.Format}, answered in JSON), after which every error
+ *       sent as JSON);
+ *   <li>{@code Format} ({@code InvalidParameter.Format}, sent as JSON), after which every error
  *       uses the requested format;
  *   <li>Action ({@code MissingParameter}, {@code InvalidAction.NotFound}) and Version ({@code
  *       MissingParameter}, {@code InvalidVersion}), from the parameters in V1 and from the {@code
@@ -129,8 +129,10 @@ public final class Gateway implements Handler {
       checkMethod(request);
       RequestParameters parameters = RequestParameters.read(request);
       format = ResponseFormat.parse(parameters.merged().get("Format"));
-      action = callPart(request, parameters, "Action", Authenticator.HEADER_ACTION);
-      ActionHandler handler = findHandler(action);
+      String requestedAction = callPart(request, parameters, "Action", Authenticator.HEADER_ACTION);
+      ActionHandler handler = findHandler(requestedAction);
+      // Logs name only known actions, so a crafted Action value never reaches a log line.
+      action = requestedAction;
       checkVersion(callPart(request, parameters, "Version", Authenticator.HEADER_VERSION));
 
       Map<String, Object> fields = call(request, parameters, handler, action, requestId);

@@ -20,7 +20,7 @@ import java.util.Optional;
  * merged with the form body, and the exact body bytes (V3 hashes them).
  */
 record RequestParameters(Map<String, String> query, Map<String, String> merged, byte[] body) {
-  /** The most parameters one request may carry, query and body together. */
+  /** The maximum number of parameters in one request, query string and body together. */
   static final int MAX_PARAMETERS = 200;
 
   /** The largest body the gateway reads, in bytes. */

@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Answers requests that Helidon rejects before routing (an oversized request line, headers or body,
- * or a malformed request) with the gateway's JSON error envelope and Helidon's status.
+ * Writes the gateway's JSON error envelope, with Helidon's status, for requests that Helidon
+ * rejects before routing: an oversized request line, header block or body, or a malformed request.
  */
 final class TransportErrors implements DirectHandler {
   private static final Logger LOG = LoggerFactory.getLogger(TransportErrors.class);
@@ -65,14 +65,20 @@ final class TransportErrors implements DirectHandler {
     };
   }
 
+  /**
+   * Returns the message for a 400. Helidon 4.5 passes an empty message when its reason is not
+   * marked safe to show, which includes oversized headers (sent as 400, not 431), so the empty case
+   * names both causes.
+   */
   private static String malformed(String helidonMessage) {
     String detail = helidonMessage == null ? "" : helidonMessage.strip();
     if (detail.length() > 200) {
       detail = detail.substring(0, 200) + "...";
     }
     return detail.isEmpty()
-        ? "The HTTP request is malformed; check the request line, its percent-encoding and the"
-            + " headers."
+        ? "The HTTP request is malformed or its headers exceed the limit of "
+            + Gateway.MAX_REQUEST_HEAD_BYTES
+            + " bytes; check the request line, its percent-encoding and the headers."
         : "The HTTP request is malformed (" + detail + ").";
   }
 }

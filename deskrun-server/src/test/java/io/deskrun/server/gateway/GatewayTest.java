@@ -76,6 +76,7 @@ class GatewayTest {
     first.put("Output", null);
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("TotalCount", 2);
+    fields.put("Note", "a<b & \"c\"");
     fields.put("Invocations", List.of(first, Map.of("InvokeId", "t-2", "Dropped", 0)));
     return fields;
   }
@@ -230,6 +231,7 @@ class GatewayTest {
     assertThat(root.getTagName()).isEqualTo("DescribeInvocationsResponse");
     assertThat(text(root, "RequestId")).matches(UUID_UPPER);
     assertThat(text(root, "TotalCount")).isEqualTo("2");
+    assertThat(text(root, "Note")).isEqualTo("a<b & \"c\"");
     NodeList invocations = root.getElementsByTagName("Invocations");
     assertThat(invocations.getLength()).isEqualTo(2);
     assertThat(text((Element) invocations.item(0), "InvokeId")).isEqualTo("t-1");
@@ -474,7 +476,7 @@ class GatewayTest {
   @Test
   void get_malformedPercentEscape_invalidParameter() {
     // Helidon validates the request line before reading headers, so the transport error handler
-    // answers, without a HostId.
+    // responds, without a HostId.
     for (String query : List.of("Action=Run%4", "Action=Run%zzCommand")) {
       Reply reply = client.getOverSocket(query);
 
@@ -583,6 +585,21 @@ class GatewayTest {
     assertThat(reply.field("Code")).isEqualTo("InvalidParameter");
     assertThat(reply.field("Message")).contains("65536 bytes");
     assertThat(reply.field("RequestId")).matches(UUID_UPPER);
+  }
+
+  @Test
+  void get_headersOver64Kb_rejectedWithJsonEnvelope() {
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (int i = 0; i < 9; i++) {
+      headers.put("X-Padding-" + i, "p".repeat(8 * 1024));
+    }
+
+    Reply reply = client.postEmptyChunked("Action=RunCommand", headers);
+
+    assertThat(reply.status()).isBetween(400, 499);
+    assertThat(reply.contentType()).isEqualTo("application/json;charset=utf-8");
+    assertThat(reply.field("Code")).isEqualTo("InvalidParameter");
+    assertThat(reply.field("Message")).contains("65536 bytes");
   }
 
   @Test
