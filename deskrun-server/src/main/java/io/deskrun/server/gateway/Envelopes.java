@@ -19,7 +19,6 @@ import javax.xml.stream.XMLStreamWriter;
  */
 final class Envelopes {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final XMLOutputFactory XML = XMLOutputFactory.newFactory();
   private static final String XML_DECLARATION = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
 
   private Envelopes() {}
@@ -71,7 +70,9 @@ final class Envelopes {
     // The JDK writer quotes its declaration with apostrophes; clients expect the usual form.
     out.writeBytes(XML_DECLARATION.getBytes(StandardCharsets.UTF_8));
     try {
-      XMLStreamWriter writer = XML.createXMLStreamWriter(out, "UTF-8");
+      // A factory per response, because XMLOutputFactory does not promise thread safety.
+      XMLStreamWriter writer =
+          XMLOutputFactory.newDefaultFactory().createXMLStreamWriter(out, "UTF-8");
       writeElement(writer, rootElement, body);
       writer.writeEndDocument();
       writer.close();

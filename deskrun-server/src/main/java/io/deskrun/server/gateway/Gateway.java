@@ -149,6 +149,9 @@ public final class Gateway implements Handler {
     } catch (RuntimeException e) {
       LOG.error(
           "Failed to serve {} with an internal error", action == null ? "a request" : action, e);
+      if (response.isSent()) {
+        return;
+      }
       ApiError error = ApiError.INTERNAL_ERROR;
       sendError(
           request,

@@ -259,6 +259,18 @@ class GatewayTest {
   }
 
   @Test
+  void get_formatAbsent_returnsJson() {
+    Map<String, String> parameters = parameters("RunCommand");
+    parameters.remove("Format");
+
+    Reply reply = getSigned(parameters);
+
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    assertThat(reply.contentType()).isEqualTo("application/json;charset=utf-8");
+    assertThat(reply.field("InvokeId")).isEqualTo("t-1");
+  }
+
+  @Test
   void get_unknownFormat_invalidParameterFormat() {
     Map<String, String> parameters = parameters("RunCommand");
     parameters.put("Format", "yaml");
@@ -385,6 +397,28 @@ class GatewayTest {
 
     assertThat(first.status()).as(first.body()).isEqualTo(200);
     assertError(second, 400, "SignatureNonceUsed", "nonce-used-twice");
+  }
+
+  @Test
+  void get_pastTimestamp_nonceKeptFifteenMinutesFromNow() {
+    Map<String, String> parameters = parameters("RunCommand");
+    parameters.put("Timestamp", RawClient.timestamp(NOW.minus(Duration.ofMinutes(5))));
+
+    Reply reply = getSigned(parameters);
+
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    assertThat(server.lastNonceExpiry()).isEqualTo(NOW.plus(Duration.ofMinutes(15)));
+  }
+
+  @Test
+  void get_futureTimestamp_nonceKeptUntilTimestampExpires() {
+    Map<String, String> parameters = parameters("RunCommand");
+    parameters.put("Timestamp", RawClient.timestamp(NOW.plus(Duration.ofMinutes(10))));
+
+    Reply reply = getSigned(parameters);
+
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    assertThat(server.lastNonceExpiry()).isEqualTo(NOW.plus(Duration.ofMinutes(25)));
   }
 
   @Test
@@ -573,7 +607,8 @@ class GatewayTest {
     Reply reply = getSigned(parameters);
 
     assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-    assertThat(lastRequest.get().parameters().required("CommandContent")).hasSize(16384);
+    assertThat(lastRequest.get().parameters().required("CommandContent"))
+        .isEqualTo("+/+=".repeat(4096));
   }
 
   @Test

@@ -2,11 +2,13 @@ package io.deskrun.server.gateway;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A Helidon server on a free loopback port serving a {@link Gateway} with two AccessKeys ({@code
@@ -20,6 +22,7 @@ final class TestGateway implements AutoCloseable {
   static final String REGION = "cn-hangzhou";
 
   private final WebServer server;
+  private final AtomicReference<Instant> lastNonceExpiry = new AtomicReference<>();
 
   TestGateway(Map<String, ActionHandler> actions, InstantSource clock) {
     Map<String, AccessKey> keys =
@@ -31,7 +34,10 @@ final class TestGateway implements AutoCloseable {
         new Gateway(
             Set.of(REGION, "cn-shanghai"),
             id -> Optional.ofNullable(keys.get(id)),
-            (keyId, nonce, expiresAt) -> seenNonces.add(keyId + "/" + nonce),
+            (keyId, nonce, expiresAt) -> {
+              lastNonceExpiry.set(expiresAt);
+              return seenNonces.add(keyId + "/" + nonce);
+            },
             actions,
             clock);
 
@@ -39,6 +45,11 @@ final class TestGateway implements AutoCloseable {
     Gateway.configureServer(builder);
     builder.routing(routing -> routing.any("/", gateway));
     server = builder.build().start();
+  }
+
+  /** Returns the expiry the gateway gave with the last nonce it registered. */
+  Instant lastNonceExpiry() {
+    return lastNonceExpiry.get();
   }
 
   int port() {
