@@ -46,7 +46,7 @@ record RequestParameters(Map<String, String> query, Map<String, String> merged, 
               + count
               + " parameters; at most "
               + MAX_PARAMETERS
-              + " are allowed in the query and the body together.");
+              + " are allowed in the query string and the body together.");
     }
 
     Map<String, String> query = collect(queryFields, "query string");
