@@ -551,9 +551,13 @@ class GatewayTest {
 
   @Test
   void post_bodyOver64Kb_rejectedWithEnvelope() {
-    String body = "CommandContent=" + "a".repeat(70 * 1024);
-
-    Reply reply = client.post("", body, "application/x-www-form-urlencoded");
+    // Only the head is sent: a server that rejects the body unread may reset the connection, and
+    // a reset can discard the response before the client reads it.
+    Reply reply =
+        client.sendOverSocket(
+            "POST / HTTP/1.1",
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 71680\r\n",
+            "");
 
     assertThat(reply.status()).as(reply.body()).isIn(400, 413);
     assertThat(reply.field("Code")).isEqualTo("InvalidParameter");
@@ -563,10 +567,16 @@ class GatewayTest {
 
   @Test
   void post_chunkedBodyOver64Kb_rejectedWithEnvelope() {
-    byte[] body = ("CommandContent=" + "a".repeat(70 * 1024)).getBytes(StandardCharsets.UTF_8);
+    // 64 KB of chunks and one more byte, without the last chunk: the server has read everything
+    // sent when it rejects the body, so closing the connection cannot reset it.
+    String chunk = "a".repeat(8 * 1024);
+    String chunks = ("2000\r\n" + chunk + "\r\n").repeat(8) + "1\r\na\r\n";
 
     Reply reply =
-        client.postChunked("", body, Map.of("Content-Type", "application/x-www-form-urlencoded"));
+        client.sendOverSocket(
+            "POST / HTTP/1.1",
+            "Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n",
+            chunks);
 
     assertThat(reply.status()).as(reply.body()).isIn(400, 413);
     assertThat(reply.field("Code")).isEqualTo("InvalidParameter");
@@ -613,7 +623,8 @@ class GatewayTest {
 
   @Test
   void get_requestLineOver64Kb_rejectedWithJsonEnvelope() {
-    Reply reply = client.get("CommandContent=" + "a".repeat(70 * 1024));
+    // Just over the limit, so the server has read nearly everything sent when it closes.
+    Reply reply = client.get("CommandContent=" + "a".repeat(Gateway.MAX_REQUEST_HEAD_BYTES));
 
     assertThat(reply.status()).isBetween(400, 499);
     assertThat(reply.contentType()).isEqualTo("application/json;charset=utf-8");
@@ -625,7 +636,8 @@ class GatewayTest {
   @Test
   void get_headersOver64Kb_rejectedWithJsonEnvelope() {
     Map<String, String> headers = new LinkedHashMap<>();
-    for (int i = 0; i < 9; i++) {
+    // Just over the limit, so the server has read nearly everything sent when it closes.
+    for (int i = 0; i < 8; i++) {
       headers.put("X-Padding-" + i, "p".repeat(8 * 1024));
     }
 

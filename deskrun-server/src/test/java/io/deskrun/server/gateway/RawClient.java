@@ -2,7 +2,6 @@ package io.deskrun.server.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -112,14 +111,6 @@ final class RawClient {
     return send(request.build());
   }
 
-  /** Sends POST with the body in chunked transfer encoding. */
-  Reply postChunked(String rawQuery, byte[] body, Map<String, String> headers) {
-    HttpRequest.Builder request =
-        builder(rawQuery).POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
-    headers.forEach(request::header);
-    return send(request.build());
-  }
-
   /**
    * Sends a V3-signed POST with the query parameters and an empty chunked body; {@code tamper} may
    * change the headers after signing.
@@ -179,30 +170,58 @@ final class RawClient {
    * rejects, and returns the status and body of the response.
    */
   Reply getOverSocket(String rawQuery) {
-    String head =
-        "GET /?"
-            + rawQuery
-            + " HTTP/1.1\r\nHost: 127.0.0.1:"
+    return sendOverSocket("GET /?" + rawQuery + " HTTP/1.1", "", "");
+  }
+
+  /**
+   * Sends the request line, the extra header lines (each ending in CRLF) and the raw bytes after
+   * the header block over a plain socket, and returns the status and body of the response.
+   */
+  Reply sendOverSocket(String requestLine, String extraHeaders, String afterHeaders) {
+    String request =
+        requestLine
+            + "\r\nHost: 127.0.0.1:"
             + port
-            + "\r\nConnection: close\r\n\r\n";
+            + "\r\nConnection: close\r\n"
+            + extraHeaders
+            + "\r\n"
+            + afterHeaders;
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
-      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      int status = Integer.parseInt(response.substring(9, 12));
-      int bodyStart = response.indexOf("\r\n\r\n") + 4;
-      String headers = response.substring(0, bodyStart).toLowerCase(Locale.ROOT);
-      String contentType =
-          headers
-              .lines()
-              .filter(line -> line.startsWith("content-type:"))
-              .map(line -> line.substring("content-type:".length()).trim())
-              .findFirst()
-              .orElse("");
-      return new Reply(status, contentType, response.substring(bodyStart));
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      return readResponse(socket.getInputStream());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Reads one response with a Content-Length body, without waiting for the server to close: a
+   * server may keep reading an unfinished request body after it has responded.
+   */
+  private static Reply readResponse(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (head.indexOf("\r\n\r\n") < 0) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("The connection closed inside the response head: " + head);
+      }
+      head.append((char) b);
+    }
+
+    int status = Integer.parseInt(head.substring(9, 12));
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String line : head.toString().split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        headers.put(
+            line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            line.substring(colon + 1).trim());
+      }
+    }
+    int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+    String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    return new Reply(status, headers.getOrDefault("content-type", ""), body);
   }
 
   private HttpRequest.Builder builder(String rawQuery) {
