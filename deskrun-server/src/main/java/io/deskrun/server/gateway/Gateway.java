@@ -1,17 +1,67 @@
 package io.deskrun.server.gateway;
 
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
 import java.time.InstantSource;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The OpenAPI endpoint on {@code /}: reads the parameters, checks the signature, the time window
  * and the nonce, the version and the region, calls the action handler, and writes the envelope.
+ *
+ * <p>Checks run in this order, so that the cheap ones that need no secret come first and the error
+ * format is known before anything else can fail:
+ *
+ * <ol>
+ *   <li>method, limits and decoding of the query string and form body ({@code InvalidParameter},
+ *       sent as JSON);
+ *   <li>{@code Format} ({@code InvalidParameter.Format}, sent as JSON), after which every error
+ *       uses the requested format;
+ *   <li>Action ({@code MissingParameter}, {@code InvalidAction.NotFound}) and Version ({@code
+ *       MissingParameter}, {@code InvalidVersion}), from the parameters in V1 and from the {@code
+ *       x-acs-action} and {@code x-acs-version} headers in V3;
+ *   <li>authentication, see {@link Authenticator}: STS token, signature parts, signature method,
+ *       time, AccessKey, signature, and last the nonce;
+ *   <li>RegionId ({@code MissingParameter}, {@code InvalidRegionId.NotFound});
+ *   <li>the action handler.
+ * </ol>
  */
 public final class Gateway implements Handler {
+  /** The API version this gateway serves. */
+  public static final String API_VERSION = "2020-09-30";
+
+  /** The largest request body, in bytes. */
+  public static final int MAX_BODY_BYTES = RequestParameters.MAX_BODY_BYTES;
+
+  /**
+   * The largest request line, and separately the largest header block, in bytes. The Java SDK puts
+   * every parameter into the query, so a 16 KB Base64 script, percent-encoded, must fit.
+   */
+  public static final int MAX_REQUEST_HEAD_BYTES = 64 * 1024;
+
+  /** The SLF4J MDC key that carries the RequestId while a request is handled. */
+  public static final String MDC_REQUEST_ID = "requestId";
+
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Set<String> regions;
+  private final Map<String, ActionHandler> actions;
+  private final Authenticator authenticator;
 
   /**
    * @param regions the region ids this server serves
@@ -26,12 +76,195 @@ public final class Gateway implements Handler {
       NonceRegistry nonces,
       Map<String, ActionHandler> actions,
       InstantSource clock) {
-    throw new UnsupportedOperationException(
-        "contract stub: " + regions + accessKeys + nonces + actions + clock);
+    this.regions = Set.copyOf(regions);
+    this.actions = Map.copyOf(actions);
+    this.authenticator = new Authenticator(accessKeys, nonces, clock);
+  }
+
+  /**
+   * Applies the gateway's limits to a Helidon server: request line and header block up to {@value
+   * #MAX_REQUEST_HEAD_BYTES} bytes each, bodies up to {@value #MAX_BODY_BYTES} bytes, and the JSON
+   * error envelope for requests that Helidon rejects before routing.
+   *
+   * <p>NOTE: the body limit applies to every route of the server's default listener, not only to
+   * {@code /}; a route that needs larger bodies must live on another listener.
+   */
+  public static void configureServer(WebServerConfig.Builder builder) {
+    DirectHandlers.Builder directHandlers = DirectHandlers.builder();
+    TransportErrors transportErrors = new TransportErrors();
+    for (DirectHandler.EventType eventType : DirectHandler.EventType.values()) {
+      directHandlers.addHandler(eventType, transportErrors);
+    }
+
+    builder
+        .maxPayloadSize(MAX_BODY_BYTES)
+        .addProtocol(
+            Http1Config.builder()
+                .maxPrologueLength(MAX_REQUEST_HEAD_BYTES)
+                .maxHeadersSize(MAX_REQUEST_HEAD_BYTES)
+                .build())
+        .directHandlers(directHandlers.build());
   }
 
   @Override
   public void handle(ServerRequest request, ServerResponse response) {
-    throw new UnsupportedOperationException("contract stub: " + request + response);
+    String requestId = newRequestId();
+    MDC.put(MDC_REQUEST_ID, requestId);
+    try {
+      serve(request, response, requestId);
+    } finally {
+      MDC.remove(MDC_REQUEST_ID);
+    }
+  }
+
+  /** Returns a new RequestId: a random UUID in upper case. */
+  static String newRequestId() {
+    return UUID.randomUUID().toString().toUpperCase(Locale.ROOT);
+  }
+
+  private void serve(ServerRequest request, ServerResponse response, String requestId) {
+    ResponseFormat format = ResponseFormat.JSON;
+    String action = null;
+    try {
+      checkMethod(request);
+      RequestParameters parameters = RequestParameters.read(request);
+      format = ResponseFormat.parse(parameters.merged().get("Format"));
+      String requestedAction = callPart(request, parameters, "Action", Authenticator.HEADER_ACTION);
+      ActionHandler handler = findHandler(requestedAction);
+      // Logs name only known actions, so a crafted Action value never reaches a log line.
+      action = requestedAction;
+      checkVersion(callPart(request, parameters, "Version", Authenticator.HEADER_VERSION));
+
+      Map<String, Object> fields = call(request, parameters, handler, action, requestId);
+      send(response, Status.OK_200, format, Envelopes.success(format, action, requestId, fields));
+      LOG.debug("Served {}", action);
+    } catch (ApiException e) {
+      LOG.info(
+          "Rejected {} with {} ({})",
+          action == null ? "a request" : action,
+          e.code(),
+          e.httpStatus());
+      LOG.debug("{} message: {}", e.code(), e.getMessage());
+      sendError(request, response, format, requestId, e.error(), e.code(), e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error(
+          "Failed to serve {} with an internal error", action == null ? "a request" : action, e);
+      if (response.isSent()) {
+        return;
+      }
+      ApiError error = ApiError.INTERNAL_ERROR;
+      sendError(
+          request,
+          response,
+          format,
+          requestId,
+          error,
+          error.code(),
+          "The server failed to process the request. RequestId: " + requestId + ".");
+    }
+  }
+
+  private Map<String, Object> call(
+      ServerRequest request,
+      RequestParameters parameters,
+      ActionHandler handler,
+      String action,
+      String requestId) {
+    AccessKey key = authenticator.authenticate(request, parameters);
+    String regionId = checkRegion(parameters.merged().get("RegionId"));
+
+    Parameters handlerParameters = new Parameters(parameters.merged());
+    Map<String, Object> fields =
+        handler.handle(
+            new ApiRequest(requestId, action, key.accountId(), regionId, handlerParameters));
+    return fields == null ? Map.of() : fields;
+  }
+
+  private static void checkMethod(ServerRequest request) {
+    Method method = request.prologue().method();
+    if (!method.equals(Method.GET) && !method.equals(Method.POST)) {
+      throw new ApiException(
+          ApiError.INVALID_PARAMETER,
+          "The HTTP method " + method.text() + " is not supported; send GET or POST.");
+    }
+  }
+
+  /**
+   * Returns a non-empty part of the call that V1 sends as a parameter and V3 as a header, or raises
+   * {@code MissingParameter} naming where it was expected.
+   */
+  private static String callPart(
+      ServerRequest request, RequestParameters parameters, String parameter, String header) {
+    boolean v3 = Authenticator.isV3(request);
+    String value =
+        v3
+            ? request.headers().first(HeaderNames.create(header)).orElse(null)
+            : parameters.merged().get(parameter);
+    if (value == null || value.isEmpty()) {
+      throw ApiException.missingParameter(v3 ? header + " (header)" : parameter);
+    }
+    return value;
+  }
+
+  private static void checkVersion(String version) {
+    if (!version.equals(API_VERSION)) {
+      throw new ApiException(
+          ApiError.INVALID_VERSION,
+          "Version "
+              + version
+              + " is not supported; this server serves version "
+              + API_VERSION
+              + ".");
+    }
+  }
+
+  private ActionHandler findHandler(String action) {
+    ActionHandler handler = actions.get(action);
+    if (handler == null) {
+      throw new ApiException(
+          ApiError.INVALID_ACTION,
+          "The action "
+              + action
+              + " does not exist; this server serves "
+              + String.join(", ", new TreeSet<>(actions.keySet()))
+              + ".");
+    }
+    return handler;
+  }
+
+  private String checkRegion(String regionId) {
+    if (regionId == null || regionId.isEmpty()) {
+      throw ApiException.missingParameter("RegionId");
+    }
+    if (!regions.contains(regionId)) {
+      throw new ApiException(
+          ApiError.INVALID_REGION,
+          "The RegionId "
+              + regionId
+              + " is not served here; this server serves "
+              + String.join(", ", new TreeSet<>(regions))
+              + ".");
+    }
+    return regionId;
+  }
+
+  private static void sendError(
+      ServerRequest request,
+      ServerResponse response,
+      ResponseFormat format,
+      String requestId,
+      ApiError error,
+      String code,
+      String message) {
+    String hostId = request.headers().first(HeaderNames.HOST).orElse("");
+    byte[] body = Envelopes.error(format, requestId, hostId, code, message, error.recommend());
+    send(response, Status.create(error.httpStatus()), format, body);
+  }
+
+  private static void send(
+      ServerResponse response, Status status, ResponseFormat format, byte[] body) {
+    response.status(status);
+    response.header(HeaderNames.CONTENT_TYPE, format.contentType());
+    response.send(body);
   }
 }
