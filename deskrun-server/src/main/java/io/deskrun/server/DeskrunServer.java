@@ -5,6 +5,7 @@ import io.deskrun.server.account.BootstrapCredentials;
 import io.deskrun.server.gateway.Gateway;
 import io.deskrun.server.storage.Database;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,15 +61,17 @@ public final class DeskrunServer implements AutoCloseable {
             config.clock());
     Optional<Accounts.NewAccessKey> bootstrapKey = components.accounts.bootstrapIfEmpty();
 
-    WebServer webServer =
+    WebServerConfig.Builder builder =
         WebServer.builder()
             .host(config.bindAddress())
             .port(config.port())
             .shutdownHook(false)
             .routing(
-                HttpRouting.builder().register("/agent/v1", components.agentChannel).any(gateway))
-            .build()
-            .start();
+                HttpRouting.builder().register("/agent/v1", components.agentChannel).any(gateway));
+    // NOTE: this limits agent-protocol bodies to the gateway's 64 KB as well. A report carries at
+    // most 24 KB of output, which fits unless the output is mostly JSON-escaped control bytes.
+    Gateway.configureServer(builder);
+    WebServer webServer = builder.build().start();
     components.sweeper.start();
     DeskrunServer server = new DeskrunServer(config, components, webServer);
     LOG.info("deskrun server listening on {} with {}", server.endpoint(), config);
