@@ -353,7 +353,7 @@ class AgentChannelTest {
 
     Map<String, Object> target = onlyTarget(invokeId);
     assertThat(target.get("InvocationStatus")).isEqualTo("Success");
-    assertThat(target.get("ExitCode")).isEqualTo(0L);
+    assertThat(((Number) target.get("ExitCode")).longValue()).isEqualTo(0L);
     assertThat(target.get("Output")).isEqualTo("done\n");
   }
 
@@ -368,7 +368,7 @@ class AgentChannelTest {
     Map<String, Object> target = onlyTarget(invokeId);
     assertThat(target.get("InvocationStatus")).isEqualTo("Failed");
     assertThat(target.get("ErrorCode")).isEqualTo("ExitCodeNonzero");
-    assertThat(target.get("ExitCode")).isEqualTo(3L);
+    assertThat(((Number) target.get("ExitCode")).longValue()).isEqualTo(3L);
     assertThat((String) target.get("ErrorInfo")).isNotBlank();
   }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deskrun.protocol.RunReport;
 import io.deskrun.protocol.ScriptType;
 import io.deskrun.protocol.TargetStatus;
-import io.deskrun.server.gateway.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,7 +106,7 @@ class DescribeInvocationsTest {
     assertThat(target.get("Output"))
         .isEqualTo(
             Base64.getEncoder().encodeToString("\u4e2d\u6587\n".getBytes(StandardCharsets.UTF_8)));
-    assertThat(target.get("ExitCode")).isEqualTo(0L);
+    assertThat(((Number) target.get("ExitCode")).longValue()).isEqualTo(0L);
     assertThat(target).containsKeys("StartTime", "FinishTime", "UpdateTime");
   }
 
@@ -197,7 +196,8 @@ class DescribeInvocationsTest {
 
   @Test
   void describe_unknownInvokeStatus_rejected() {
-    ApiException error = server.failure("DescribeInvocations", params("InvokeStatus", "Success"));
+    ServerFixture.ApiFailure error =
+        server.failure("DescribeInvocations", params("InvokeStatus", "Success"));
 
     assertThat(error.code()).isEqualTo("InvalidParameter.InvokeStatus");
     assertThat(error.getMessage()).contains("Finished");
@@ -206,7 +206,8 @@ class DescribeInvocationsTest {
   @Test
   void describe_maxResultsOutOfRange_rejected() {
     for (String value : List.of("0", "51", "x")) {
-      ApiException error = server.failure("DescribeInvocations", params("MaxResults", value));
+      ServerFixture.ApiFailure error =
+          server.failure("DescribeInvocations", params("MaxResults", value));
       assertThat(error.code()).isEqualTo("InvalidParameter.MaxResults");
       assertThat(error.getMessage()).contains("1 to 50");
     }
@@ -244,7 +245,8 @@ class DescribeInvocationsTest {
   @Test
   void describe_forgedNextToken_rejected() {
     for (String token : List.of("abc", "MTIzOnQtMQ", "not base64 !")) {
-      ApiException error = server.failure("DescribeInvocations", params("NextToken", token));
+      ServerFixture.ApiFailure error =
+          server.failure("DescribeInvocations", params("NextToken", token));
       assertThat(error.code()).isEqualTo("InvalidParameter.NextToken");
     }
   }
@@ -257,11 +259,10 @@ class DescribeInvocationsTest {
         (String) server.call("DescribeInvocations", params("MaxResults", "1")).get("NextToken");
     String other = server.otherAccount();
 
-    Throwable error =
-        org.assertj.core.api.Assertions.catchThrowable(
-            () -> server.callAs(other, "DescribeInvocations", params("NextToken", token)));
+    ServerFixture.ApiFailure error =
+        server.failureAs(other, "DescribeInvocations", params("NextToken", token));
 
-    assertThat(((ApiException) error).code()).isEqualTo("InvalidParameter.NextToken");
+    assertThat(error.code()).isEqualTo("InvalidParameter.NextToken");
   }
 
   private static List<String> ids(List<Map<String, Object>> invocations) {

@@ -7,7 +7,6 @@ import io.deskrun.protocol.AgentProtocol;
 import io.deskrun.protocol.EnrollRequest;
 import io.deskrun.protocol.OsType;
 import io.deskrun.protocol.ScriptType;
-import io.deskrun.server.gateway.ApiException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,7 +80,7 @@ class DesktopActionsTest {
         Map.of("InstanceCount", "1001", "TimeToLiveInHours", "0", "InstanceName", "x".repeat(129));
     cases.forEach(
         (name, value) -> {
-          ApiException error = server.failure("CreateActivation", params(name, value));
+          ServerFixture.ApiFailure error = server.failure("CreateActivation", params(name, value));
           assertThat(error.code()).as(name).isEqualTo("InvalidParameter." + name);
         });
   }
@@ -103,7 +102,7 @@ class DesktopActionsTest {
 
   @Test
   void disableActivation_unknown_notFound() {
-    ApiException error =
+    ServerFixture.ApiFailure error =
         server.failure("DisableActivation", params("ActivationId", "act-000000000000000000000000"));
 
     assertThat(error.code()).isEqualTo("InvalidActivationId.NotFound");
@@ -127,7 +126,8 @@ class DesktopActionsTest {
                 List.of(ScriptType.RunBatScript)),
             Map.class);
 
-    ApiException inUse = server.failure("DeleteActivation", params("ActivationId", activationId));
+    ServerFixture.ApiFailure inUse =
+        server.failure("DeleteActivation", params("ActivationId", activationId));
     server.call("DeregisterDesktop", params("DesktopId", (String) enrolled.get("desktopId")));
     server.call("DeleteActivation", params("ActivationId", activationId));
 
@@ -142,7 +142,7 @@ class DesktopActionsTest {
 
   @Test
   void deleteActivation_unknown_notFound() {
-    ApiException error =
+    ServerFixture.ApiFailure error =
         server.failure("DeleteActivation", params("ActivationId", "act-000000000000000000000000"));
 
     assertThat(error.code()).isEqualTo("InvalidActivationId.NotFound");
@@ -209,7 +209,8 @@ class DesktopActionsTest {
 
   @Test
   void describeDesktops_maxResultsOutOfRange_rejected() {
-    ApiException error = server.failure("DescribeDesktops", params("MaxResults", "101"));
+    ServerFixture.ApiFailure error =
+        server.failure("DescribeDesktops", params("MaxResults", "101"));
 
     assertThat(error.code()).isEqualTo("InvalidParameter.MaxResults");
   }
@@ -219,13 +220,10 @@ class DesktopActionsTest {
     ServerFixture.Enrolled desktop = server.enrollDesktop();
     String other = server.otherAccount();
 
-    Throwable error =
-        org.assertj.core.api.Assertions.catchThrowable(
-            () ->
-                server.callAs(
-                    other, "DeregisterDesktop", params("DesktopId", desktop.desktopId())));
+    ServerFixture.ApiFailure error =
+        server.failureAs(other, "DeregisterDesktop", params("DesktopId", desktop.desktopId()));
 
-    assertThat(((ApiException) error).code()).isEqualTo("InvalidDesktopId.NotFound");
+    assertThat(error.code()).isEqualTo("InvalidDesktopId.NotFound");
     assertThat(server.poll(desktop, 0, 0, List.of()).tasks()).isEmpty();
   }
 }

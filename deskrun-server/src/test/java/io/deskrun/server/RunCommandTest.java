@@ -5,7 +5,6 @@ import static io.deskrun.server.ServerFixture.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deskrun.protocol.ScriptType;
-import io.deskrun.server.gateway.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +39,7 @@ class RunCommandTest {
   }
 
   private static void assertRejected(Map<String, String> parameters, String code, String fragment) {
-    ApiException error = server.failure("RunCommand", parameters);
+    ServerFixture.ApiFailure error = server.failure("RunCommand", parameters);
     assertThat(error).as("expected %s", code).isNotNull();
     assertThat(error.code()).isEqualTo(code);
     assertThat(error.getMessage()).contains(fragment);
@@ -269,11 +268,9 @@ class RunCommandTest {
   void runCommand_desktopOfOtherAccount_treatedAsUnknown() {
     String other = server.otherAccount();
 
-    Throwable error =
-        org.assertj.core.api.Assertions.catchThrowable(
-            () -> server.callAs(other, "RunCommand", valid()));
+    ServerFixture.ApiFailure error = server.failureAs(other, "RunCommand", valid());
 
-    assertThat(((ApiException) error).code()).isEqualTo("InvalidDesktopId.NotFound");
+    assertThat(error.code()).isEqualTo("InvalidDesktopId.NotFound");
   }
 
   @Test

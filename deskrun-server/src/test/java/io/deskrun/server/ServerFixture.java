@@ -1,5 +1,11 @@
 package io.deskrun.server;
 
+import com.aliyun.ecd20200930.Client;
+import com.aliyun.tea.TeaException;
+import com.aliyun.teaopenapi.models.Config;
+import com.aliyun.teaopenapi.models.OpenApiRequest;
+import com.aliyun.teaopenapi.models.Params;
+import com.aliyun.teautil.models.RuntimeOptions;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deskrun.protocol.AgentError;
@@ -12,11 +18,10 @@ import io.deskrun.protocol.PollResponse;
 import io.deskrun.protocol.RunReport;
 import io.deskrun.protocol.ScriptType;
 import io.deskrun.server.account.Accounts;
-import io.deskrun.server.gateway.ApiException;
-import io.deskrun.server.gateway.ApiRequest;
-import io.deskrun.server.gateway.Parameters;
+import io.deskrun.server.gateway.Gateway;
 import io.deskrun.server.storage.Database;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.net.URI;
@@ -25,11 +30,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.assertj.core.api.Assertions;
 
 /**
@@ -49,6 +56,8 @@ final class ServerFixture implements AutoCloseable {
   private final ObjectMapper json =
       new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private final HttpClient http = HttpClient.newHttpClient();
+  private final Map<String, Accounts.NewAccessKey> keys = new ConcurrentHashMap<>();
+  private final Map<String, Client> clients = new ConcurrentHashMap<>();
 
   ServerFixture(Path dataDir) {
     this(dataDir, config -> config);
@@ -63,36 +72,121 @@ final class ServerFixture implements AutoCloseable {
     this.database =
         Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     this.components = new ServerComponents(config, database);
-    this.accountId = components.accounts.bootstrapIfEmpty().orElseThrow().accountId();
-    this.webServer =
+    Accounts.NewAccessKey bootstrapKey = components.accounts.bootstrapIfEmpty().orElseThrow();
+    this.accountId = bootstrapKey.accountId();
+    keys.put(accountId, bootstrapKey);
+    // The SDK signs with the system time, so the gateway checks timestamps against it while every
+    // other part runs on the clock the test moves.
+    Gateway gateway =
+        new Gateway(
+            config.regions(),
+            components.accounts,
+            components.nonces,
+            components.actions,
+            InstantSource.system());
+    WebServerConfig.Builder builder =
         WebServer.builder()
             .host("127.0.0.1")
             .port(0)
             .shutdownHook(false)
-            .routing(HttpRouting.builder().register("/agent/v1", components.agentChannel))
-            .build()
-            .start();
+            .routing(
+                HttpRouting.builder().register("/agent/v1", components.agentChannel).any(gateway));
+    Gateway.configureServer(builder);
+    this.webServer = builder.build().start();
   }
 
-  /** Calls an action of the default account in the default region. */
+  /**
+   * Calls an action of the default account through the gateway over HTTP, with the official SDK's
+   * generic call; {@code RegionId} defaults to {@link #REGION}.
+   */
   Map<String, Object> call(String action, Map<String, String> parameters) {
     return callAs(accountId, action, parameters);
   }
 
   Map<String, Object> callAs(String account, String action, Map<String, String> parameters) {
-    ApiRequest request =
-        new ApiRequest(
-            UUID.randomUUID().toString().toUpperCase(java.util.Locale.ROOT),
-            action,
-            account,
-            REGION,
-            new Parameters(parameters));
-    return components.actions.get(action).handle(request);
+    Map<String, String> query = new HashMap<>(parameters);
+    query.putIfAbsent("RegionId", REGION);
+    Params params =
+        new Params()
+            .setAction(action)
+            .setVersion("2020-09-30")
+            .setProtocol("HTTP")
+            .setMethod("POST")
+            .setAuthType("AK")
+            .setStyle("RPC")
+            .setPathname("/")
+            .setReqBodyType("json")
+            .setBodyType("string");
+    try {
+      Map<String, ?> response =
+          client(account)
+              .callApi(params, new OpenApiRequest().setQuery(query), new RuntimeOptions());
+      return parseObject((String) response.get("body"));
+    } catch (TeaException e) {
+      throw new ApiFailure(
+          e.getCode(), String.valueOf(e.getData().get("Message")), e.getStatusCode());
+    } catch (Exception e) {
+      throw new IllegalStateException("The SDK call of " + action + " failed", e);
+    }
   }
 
-  /** Calls an action that must fail, and returns the exception. */
-  ApiException failure(String action, Map<String, String> parameters) {
-    return Assertions.catchThrowableOfType(ApiException.class, () -> call(action, parameters));
+  /** Calls an action of the default account that must fail, and returns the failure. */
+  ApiFailure failure(String action, Map<String, String> parameters) {
+    return failureAs(accountId, action, parameters);
+  }
+
+  ApiFailure failureAs(String account, String action, Map<String, String> parameters) {
+    ApiFailure failure =
+        Assertions.catchThrowableOfType(
+            ApiFailure.class, () -> callAs(account, action, parameters));
+    Assertions.assertThat(failure).as("%s should have failed", action).isNotNull();
+    return failure;
+  }
+
+  /** An API error as the SDK reported it: the error code, message and HTTP status. */
+  static final class ApiFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final String code;
+    private final int httpStatus;
+
+    ApiFailure(String code, String message, int httpStatus) {
+      super(message);
+      this.code = code;
+      this.httpStatus = httpStatus;
+    }
+
+    String code() {
+      return code;
+    }
+
+    int httpStatus() {
+      return httpStatus;
+    }
+  }
+
+  private Client client(String account) throws Exception {
+    Client cached = clients.get(account);
+    if (cached != null) {
+      return cached;
+    }
+    Accounts.NewAccessKey key = keys.get(account);
+    Client client =
+        new Client(
+            new Config()
+                .setAccessKeyId(key.accessKeyId())
+                .setAccessKeySecret(key.accessKeySecret())
+                .setEndpoint("127.0.0.1:" + webServer.port())
+                .setProtocol("HTTP")
+                .setRegionId(REGION)
+                .setConnectTimeout(5_000)
+                .setReadTimeout(20_000));
+    clients.put(account, client);
+    return client;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> parseObject(String body) {
+    return parse(body, Map.class);
   }
 
   /** Creates an activation and enrolls one desktop with it; the agent can run shell scripts. */
@@ -182,6 +276,7 @@ final class ServerFixture implements AutoCloseable {
   /** Creates a second account and returns its id. */
   String otherAccount() {
     Accounts.NewAccessKey key = components.accounts.createAccount("other-" + UUID.randomUUID());
+    keys.put(key.accountId(), key);
     return key.accountId();
   }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deskrun.protocol.RunReport;
 import io.deskrun.protocol.TargetStatus;
-import io.deskrun.server.gateway.ApiException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +79,7 @@ class StopInvocationTest {
 
     Map<String, Object> response = server.call("StopInvocation", params("InvokeId", invokeId));
 
-    assertThat(response).isEmpty();
+    assertThat(response).containsOnlyKeys("RequestId");
     assertThat(status(invokeId, desktop)).isEqualTo(TargetStatus.Success);
   }
 
@@ -101,7 +100,7 @@ class StopInvocationTest {
     ServerFixture.Enrolled desktop = server.enrollDesktop();
     String invokeId = run(desktop);
 
-    ApiException error =
+    ServerFixture.ApiFailure error =
         server.failure("StopInvocation", params("InvokeId", invokeId, "DesktopId.1", "ecd-other"));
 
     assertThat(error.code()).isEqualTo("InvalidParameter.DesktopId");
@@ -111,7 +110,7 @@ class StopInvocationTest {
 
   @Test
   void stop_unknownInvokeId_notFound() {
-    ApiException error =
+    ServerFixture.ApiFailure error =
         server.failure("StopInvocation", params("InvokeId", "t-000000000000000000000000"));
 
     assertThat(error.code()).isEqualTo("InvalidInvokeId.NotFound");
@@ -124,11 +123,10 @@ class StopInvocationTest {
     String invokeId = run(desktop);
     String other = server.otherAccount();
 
-    Throwable error =
-        org.assertj.core.api.Assertions.catchThrowable(
-            () -> server.callAs(other, "StopInvocation", params("InvokeId", invokeId)));
+    ServerFixture.ApiFailure error =
+        server.failureAs(other, "StopInvocation", params("InvokeId", invokeId));
 
-    assertThat(((ApiException) error).code()).isEqualTo("InvalidInvokeId.NotFound");
+    assertThat(error.code()).isEqualTo("InvalidInvokeId.NotFound");
     assertThat(status(invokeId, desktop)).isEqualTo(TargetStatus.Pending);
   }
 

@@ -115,7 +115,11 @@ class SweeperTest {
         server
             .database
             .jdbi()
-            .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM nonces").mapTo(int.class).one());
+            .withHandle(
+                h ->
+                    h.createQuery("SELECT COUNT(*) FROM nonces WHERE access_key_id = 'key'")
+                        .mapTo(int.class)
+                        .one());
     assertThat(left).isZero();
     assertThat(server.components.nonces.register("key", "n1", expiry.plusSeconds(900))).isTrue();
   }
