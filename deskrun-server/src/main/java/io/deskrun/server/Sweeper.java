@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Periodic clean-up that every server runs: aborts undelivered targets, ends runs whose agent went
- * silent past the deadline, forgets expired nonces and deletes old invocations. Each step is a
+ * silent past the deadline, deletes expired nonces and deletes old invocations. Each step is a
  * conditional UPDATE or DELETE on the clock, so servers running it at the same time agree.
  */
 final class Sweeper implements AutoCloseable {

@@ -12,7 +12,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Encrypts AccessKey secrets with AES-256-GCM. The stored text is Base64 of a random 12-byte nonce
- * followed by the ciphertext and its 16-byte tag; the AccessKey id is bound in as associated data,
+ * followed by the ciphertext and its 16-byte tag. The AccessKey id is bound in as associated data,
  * so a ciphertext copied to another key's row does not decrypt.
  */
 final class SecretCipher {

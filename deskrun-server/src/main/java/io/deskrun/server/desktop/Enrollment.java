@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /** Trades an activation id and code for a new desktop and its agent token. */
 public final class Enrollment {
-  /** Unknown activation id, or a code that does not match it (not told apart on purpose). */
+  /**
+   * Unknown activation id, or a code that does not match it (not distinguished, so a caller cannot
+   * probe for valid ids).
+   */
   public static final String ACTIVATION_INVALID = "InvalidActivation.NotFound";
 
   public static final String ACTIVATION_EXPIRED = "InvalidActivation.Expired";

@@ -51,7 +51,7 @@ public final class AgentChannel implements HttpService {
    */
   public static final Duration REOFFER_AFTER = Duration.ofSeconds(5);
 
-  /** Most tasks handed out by one poll, whatever {@code freeSlots} asks for. */
+  /** Maximum tasks handed out by one poll, whatever {@code freeSlots} requests. */
   static final int MAX_TASKS_PER_POLL = 50;
 
   private static final Logger LOG = LoggerFactory.getLogger(AgentChannel.class);
@@ -91,7 +91,7 @@ public final class AgentChannel implements HttpService {
         .any(this::unknownPath);
   }
 
-  /** Ends open polls with an empty answer and answers new ones at once. */
+  /** Ends open polls with an empty response, and makes new polls return at once. */
   public void close() {
     closed.set(true);
     wakeUps.wakeAll();

@@ -12,7 +12,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** StopInvocation: cancels targets not yet started and asks agents to kill running ones. */
+/** StopInvocation: cancels targets not yet started and requests agents to kill running ones. */
 final class StopInvocationAction {
   private static final Logger LOG = LoggerFactory.getLogger(StopInvocationAction.class);
 

@@ -34,7 +34,7 @@ public final class Targets {
     this.clock = clock;
   }
 
-  /** What happened to a report from an agent. */
+  /** The result of applying an agent's report. */
   public enum ReportOutcome {
     /** The report moved the target or updated its output. */
     APPLIED,
