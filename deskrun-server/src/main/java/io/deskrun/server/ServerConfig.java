@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Effective server settings, immutable; see {@link ServerSettings} for how they are read from
@@ -24,6 +25,9 @@ public final class ServerConfig {
   static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(5);
   static final int DEFAULT_RETENTION_DAYS = 14;
   static final int DEFAULT_RETENTION_MAX_INVOCATIONS = 100_000;
+
+  /** A {@code password=} property inside a JDBC URL, to mask it in logs. */
+  private static final Pattern PASSWORD_IN_URL = Pattern.compile("((?i:password)=)[^&;]*");
 
   private String bindAddress = DEFAULT_BIND_ADDRESS;
   private int port = DEFAULT_PORT;
@@ -246,7 +250,10 @@ public final class ServerConfig {
     return clock;
   }
 
-  /** Describes the settings for the start-up log; leaves out the master key and password. */
+  /**
+   * Describes the settings for the start-up log. The master key and the database password are left
+   * out, also when the password is a property inside the JDBC URL.
+   */
   @Override
   public String toString() {
     return "bind="
@@ -256,7 +263,7 @@ public final class ServerConfig {
         + " data-dir="
         + dataDir
         + " database-url="
-        + databaseUrl()
+        + PASSWORD_IN_URL.matcher(databaseUrl()).replaceAll("$1***")
         + " regions="
         + String.join(",", new TreeSet<>(regions))
         + " master-key="

@@ -141,6 +141,16 @@ class ServerSettingsTest {
   }
 
   @Test
+  void toString_passwordInUrl_masked() {
+    ServerConfig config =
+        ServerConfig.forDataDir(dir)
+            .withDatabaseUrl(
+                "jdbc:postgresql://127.0.0.1/deskrun?user=u&password=hunter2&ssl=true");
+
+    assertThat(config.toString()).doesNotContain("hunter2").contains("password=***&ssl=true");
+  }
+
+  @Test
   void toString_leavesOutSecrets() {
     String key = Base64.getEncoder().encodeToString(new byte[32]);
     ServerConfig config =
