@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +58,6 @@ public final class DeskrunServer implements AutoCloseable {
             components.nonces,
             components.actions,
             config.clock());
-    Optional<Accounts.NewAccessKey> bootstrapKey = components.accounts.bootstrapIfEmpty();
 
     WebServerConfig.Builder builder =
         WebServer.builder()
@@ -72,10 +70,16 @@ public final class DeskrunServer implements AutoCloseable {
     // most 24 KB of output, which fits unless the output is mostly JSON-escaped control bytes.
     Gateway.configureServer(builder);
     WebServer webServer = builder.build().start();
-    components.sweeper.start();
     DeskrunServer server = new DeskrunServer(config, components, webServer);
+    try {
+      // After the start, because the file names the port actually bound.
+      components.accounts.bootstrapIfEmpty(server::writeBootstrapCredentials);
+    } catch (RuntimeException e) {
+      webServer.stop();
+      throw e;
+    }
+    components.sweeper.start();
     LOG.info("deskrun server listening on {} with {}", server.endpoint(), config);
-    bootstrapKey.ifPresent(server::writeBootstrapCredentials);
     return server;
   }
 

@@ -62,6 +62,25 @@ class DeskrunServerTest {
   }
 
   @Test
+  void start_credentialsFileUnwritable_failsAndBootstrapsOnNextStart() throws Exception {
+    Path blocker = dataDir.resolve("bootstrap-credentials.json");
+    Files.createDirectories(blocker);
+    Files.writeString(blocker.resolve("keep"), "x");
+
+    Throwable failure =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () -> DeskrunServer.start(ServerConfig.forDataDir(dataDir)));
+    Files.delete(blocker.resolve("keep"));
+    Files.delete(blocker);
+
+    assertThat(failure).hasMessageContaining("bootstrap credentials");
+    try (DeskrunServer server = DeskrunServer.start(ServerConfig.forDataDir(dataDir))) {
+      Map<String, String> credentials = credentials(server);
+      assertThat(describeInvocationCount(server, credentials)).isZero();
+    }
+  }
+
+  @Test
   void close_openPoll_answeredAtOnce() throws Exception {
     DeskrunServer server = DeskrunServer.start(ServerConfig.forDataDir(dataDir));
     ServerFixture.Enrolled desktop = enroll(server);

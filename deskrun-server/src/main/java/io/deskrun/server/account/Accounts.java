@@ -5,6 +5,7 @@ import io.deskrun.server.gateway.AccessKeyResolver;
 import io.deskrun.server.support.Ids;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -31,13 +32,24 @@ public final class Accounts implements AccessKeyResolver {
    * Returns the new key, or empty when accounts already existed.
    */
   public Optional<NewAccessKey> bootstrapIfEmpty() {
+    return bootstrapIfEmpty(key -> {});
+  }
+
+  /**
+   * Like {@link #bootstrapIfEmpty()}, and calls {@code beforeCommit} with the new key inside the
+   * transaction. When it throws, nothing is stored, so a key whose secret could not be handed out
+   * (for example because its file could not be written) is not left behind.
+   */
+  public Optional<NewAccessKey> bootstrapIfEmpty(Consumer<NewAccessKey> beforeCommit) {
     return jdbi.inTransaction(
         handle -> {
           int accounts = handle.createQuery("SELECT COUNT(*) FROM accounts").mapTo(int.class).one();
           if (accounts > 0) {
             return Optional.empty();
           }
-          return Optional.of(insertAccount(handle, DEFAULT_ACCOUNT_ID));
+          NewAccessKey key = insertAccount(handle, DEFAULT_ACCOUNT_ID);
+          beforeCommit.accept(key);
+          return Optional.of(key);
         });
   }
 
