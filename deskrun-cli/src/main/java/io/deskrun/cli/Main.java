@@ -1,11 +1,87 @@
 package io.deskrun.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.deskrun.agent.AgentException;
+import io.deskrun.cli.api.ApiCallException;
+import io.deskrun.cli.api.CredentialsException;
+import io.deskrun.cli.api.ServerUnreachableException;
+import java.io.PrintWriter;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
+
 /** Entry point of the {@code deskrun} command. */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.err.println("deskrun: not built yet " + String.join(" ", args));
-    System.exit(2);
+    routeJulToSlf4j();
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code, without exiting (used by tests). */
+  static int run(String... args) {
+    return newCommandLine().execute(args);
+  }
+
+  static CommandLine newCommandLine() {
+    CommandLine commandLine = new CommandLine(new DeskrunCommand());
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.setExecutionStrategy(Main::executeQuietlyUnlessService);
+    commandLine.setExecutionExceptionHandler(Main::reportFailure);
+    return commandLine;
+  }
+
+  /** Helidon logs through java.util.logging; send it to Logback like everything else. */
+  private static void routeJulToSlf4j() {
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+  }
+
+  /**
+   * Lowers logging to errors only for client commands, whose output is their result; the server,
+   * agent and quickstart keep INFO logging.
+   */
+  private static int executeQuietlyUnlessService(ParseResult parseResult) {
+    Object command = leaf(parseResult).commandSpec().userObject();
+    if (!(command instanceof LongRunningCommand)) {
+      Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      root.setLevel(Level.ERROR);
+    }
+    return new CommandLine.RunLast().execute(parseResult);
+  }
+
+  private static ParseResult leaf(ParseResult parseResult) {
+    ParseResult current = parseResult;
+    while (current.hasSubcommand()) {
+      current = current.subcommand();
+    }
+    return current;
+  }
+
+  private static int reportFailure(
+      Exception exception, CommandLine commandLine, ParseResult parseResult) throws Exception {
+    PrintWriter err = commandLine.getErr();
+    if (exception instanceof ApiCallException api) {
+      err.println("Error: " + api.code() + ": " + api.getMessage());
+      err.flush();
+      return ExitCodes.API_ERROR;
+    }
+
+    if (isExpected(exception)) {
+      err.println("Error: " + exception.getMessage());
+      err.flush();
+      return ExitCodes.CONFIGURATION;
+    }
+    throw exception;
+  }
+
+  private static boolean isExpected(Exception exception) {
+    return exception instanceof CredentialsException
+        || exception instanceof ServerUnreachableException
+        || exception instanceof AgentException
+        || exception instanceof CliException;
   }
 }
