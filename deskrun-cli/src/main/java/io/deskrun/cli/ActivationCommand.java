@@ -18,7 +18,13 @@ import picocli.CommandLine.Spec;
     description = "Manages activations, which desktops use once to enroll.",
     subcommands = ActivationCommand.Create.class,
     footer = ExitCodes.HELP_FOOTER)
-final class ActivationCommand {
+final class ActivationCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    throw DeskrunCommand.missingSubcommand(spec);
+  }
 
   /** {@code deskrun activation create}: calls CreateActivation and prints the id and code. */
   @Command(

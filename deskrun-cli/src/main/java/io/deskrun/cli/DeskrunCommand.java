@@ -1,6 +1,10 @@
 package io.deskrun.cli;
 
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** The top-level {@code deskrun} command; only groups the subcommands. */
 @Command(
@@ -20,4 +24,18 @@ import picocli.CommandLine.Command;
       InvocationsCommand.class,
       StopCommand.class
     })
-final class DeskrunCommand {}
+final class DeskrunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    throw missingSubcommand(spec);
+  }
+
+  /** Returns the usage error of a command that was given without one of its subcommands. */
+  static ParameterException missingSubcommand(CommandSpec spec) {
+    return new ParameterException(
+        spec.commandLine(),
+        "Missing command: expected one of " + String.join(", ", spec.subcommands().keySet()));
+  }
+}
