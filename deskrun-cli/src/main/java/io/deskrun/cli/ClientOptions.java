@@ -15,7 +15,7 @@ final class ClientOptions {
           "Read AccessKey, endpoint and region from DIR/bootstrap-credentials.json. Without it:"
               + " ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, DESKRUN_ENDPOINT"
               + " (default 127.0.0.1:8080) and DESKRUN_REGION_ID (default cn-hangzhou), else"
-              + " the bootstrap file in the data directory of the current one.")
+              + " data/bootstrap-credentials.json in the current directory.")
   Path dataDir;
 
   ApiClient client() {
