@@ -4,7 +4,7 @@ package io.deskrun.cli;
 final class ExitCodes {
   static final int OK = 0;
 
-  /** The API answered with an error ({@code Error: <Code>: <Message>}). */
+  /** The API returned an error ({@code Error: <Code>: <Message>}). */
   static final int API_ERROR = 1;
 
   /** Invalid command line: unknown option, missing or malformed value. */

@@ -71,7 +71,7 @@ class CliAgainstServerTest {
   }
 
   @Test
-  void runWait_shellScript_printsStatusExitCodeAndOutput() {
+  void runWait_shellScript_printsResult() {
     int exitCode =
         execute(
             "run",

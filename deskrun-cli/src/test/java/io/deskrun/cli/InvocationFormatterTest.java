@@ -24,7 +24,7 @@ class InvocationFormatterTest {
   }
 
   @Test
-  void details_finishedInvocation_showsEachDesktopStatusExitCodeAndOutput() throws IOException {
+  void details_finished_showsEveryDesktop() throws IOException {
     String text = InvocationFormatter.details(invocation(FINISHED));
 
     assertThat(text)

@@ -76,7 +76,7 @@ class InvocationWaiterTest {
   }
 
   @Test
-  void await_targetsFinishOneByOne_reportsEachChangeOnce() throws Exception {
+  void await_gradualFinish_reportsChanges() throws Exception {
     InvocationWaiter waiter =
         waiterSeeing(
             targets("Pending", "Pending", "Pending"),

@@ -120,7 +120,7 @@ class LauncherTest {
   }
 
   @Test
-  void launch_noJar_buildsQuietlyThenRunsJarWithArguments() throws Exception {
+  void launch_noJar_buildsThenRuns() throws Exception {
     Path jdk25 = fakeJdk("temurin-25", "25.0.1");
 
     Result result = launch(null, "run", "--command", "echo a b");

@@ -34,7 +34,7 @@ class MainTest {
   }
 
   @Test
-  void run_serverNotRunning_printsErrorAndExitsWithConfigurationCode() throws IOException {
+  void run_serverNotRunning_exitCode3() throws IOException {
     Files.writeString(
         temp.resolve("bootstrap-credentials.json"),
         "{\"AccessKeyId\":\"id\",\"AccessKeySecret\":\"secret\",\"Endpoint\":\"127.0.0.1:"
@@ -50,7 +50,7 @@ class MainTest {
   }
 
   @Test
-  void desktops_dataDirWithoutBootstrapFile_printsErrorNamingFile() {
+  void desktops_noBootstrapFile_namesFile() {
     int exitCode = execute("desktops", "--data-dir", temp.toString());
 
     assertThat(exitCode).isEqualTo(ExitCodes.CONFIGURATION);
@@ -61,7 +61,7 @@ class MainTest {
   }
 
   @Test
-  void run_unknownOption_usageErrorWithExitCode2() {
+  void run_unknownOption_exitCode2() {
     int exitCode = execute("run", "--desktop", "ecd-a", "--command", "ls", "--bogus");
 
     assertThat(exitCode).isEqualTo(ExitCodes.USAGE);

@@ -18,7 +18,7 @@ class QuickstartCommandTest {
   @TempDir Path temp;
 
   @Test
-  void tryItYourself_unix_exportsVariablesAndRunsOnEveryDesktop() {
+  void tryItYourself_unix_exportLines() {
     String text = QuickstartCommand.tryItYourself(CREDENTIALS, List.of("ecd-a", "ecd-b"), false);
 
     assertThat(text.lines().toList())
@@ -31,7 +31,7 @@ class QuickstartCommandTest {
   }
 
   @Test
-  void tryItYourself_windows_usesSetAndPowerShell() {
+  void tryItYourself_windows_setLines() {
     String text = QuickstartCommand.tryItYourself(CREDENTIALS, List.of("ecd-a"), true);
 
     assertThat(text)

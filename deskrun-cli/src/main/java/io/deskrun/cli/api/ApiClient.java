@@ -25,7 +25,7 @@ import java.util.function.Supplier;
 
 /**
  * Calls the deskrun API the way the official Java SDK does: {@code POST /?<parameters>} with an
- * empty body, signed with the V1 (HMAC-SHA1) signature, answers read as JSON.
+ * empty body, signed with the V1 (HMAC-SHA1) signature, responses parsed as JSON.
  */
 public final class ApiClient {
   static final String API_VERSION = "2020-09-30";
@@ -61,7 +61,7 @@ public final class ApiClient {
    * Calls an action and returns the response body. {@code RegionId} is added from the credentials
    * unless the parameters carry one.
    *
-   * @throws ApiCallException when the server answers with an error envelope
+   * @throws ApiCallException when the server returns an error envelope
    * @throws ServerUnreachableException when the endpoint cannot be reached or does not answer JSON
    */
   public JsonNode call(String action, Map<String, String> parameters) {

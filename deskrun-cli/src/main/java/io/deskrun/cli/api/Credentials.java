@@ -3,8 +3,8 @@ package io.deskrun.cli.api;
 import java.net.URI;
 
 /**
- * What a client needs to call the API: an AccessKey pair, the endpoint ({@code host:port} or a full
- * {@code http://} / {@code https://} URL) and the region sent as {@code RegionId}.
+ * The settings a client needs to call the API: an AccessKey pair, the endpoint ({@code host:port}
+ * or a full {@code http://} / {@code https://} URL) and the region sent as {@code RegionId}.
  */
 public record Credentials(
     String accessKeyId, String accessKeySecret, String endpoint, String regionId) {

@@ -127,8 +127,8 @@ public final class CredentialsResolver {
   }
 
   private static String orDefault(String value, String defaultValue) {
-    String given = nonBlank(value);
-    return given == null ? defaultValue : given;
+    String present = nonBlank(value);
+    return present == null ? defaultValue : present;
   }
 
   private static String nonBlank(String value) {

@@ -115,7 +115,7 @@ class ApiClientTest {
   }
 
   @Test
-  void call_success_sendsSignedPostWithParametersInQuery() {
+  void call_success_signedPostWithQuery() {
     JsonNode response =
         clientOfLocalServer().call("RunCommand", Map.of("CommandContent", "echo 你好"));
 
@@ -133,7 +133,7 @@ class ApiClientTest {
   }
 
   @Test
-  void call_errorEnvelope_raisesWithCodeMessageRequestIdAndStatus() {
+  void call_errorEnvelope_raisesApiError() {
     responseStatus = 400;
     responseBody =
         "{\"RequestId\":\"R-42\",\"HostId\":\"h\",\"Code\":\"InvalidParameter.Timeout\","

@@ -70,7 +70,7 @@ class CredentialsResolverTest {
   }
 
   @Test
-  void resolve_onlyKeyIdInEnvironment_rejectedNamingSecret() throws IOException {
+  void resolve_keyIdOnly_rejected() throws IOException {
     Map<String, String> partial = Map.of("ALIBABA_CLOUD_ACCESS_KEY_ID", "id");
 
     assertThatThrownBy(() -> CredentialsResolver.resolve(null, partial, defaultDataDir()))
@@ -98,7 +98,7 @@ class CredentialsResolverTest {
   }
 
   @Test
-  void resolve_explicitDataDirWithoutFile_rejectedNamingFile() {
+  void resolve_dataDirWithoutFile_rejected() {
     Path empty = temp.resolve("empty");
 
     assertThatThrownBy(() -> CredentialsResolver.resolve(empty, ENVIRONMENT, empty))
