@@ -92,11 +92,11 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
 
   @Override
   public Integer call() throws InterruptedException {
-    Agent agent = Agent.start(toConfig());
+    ShutdownLatch latch = ShutdownLatch.install("agent");
+    Agent agent = latch.add(Agent.start(toConfig()));
     log.info("Agent running as desktop {}, polling {}", agent.desktopId(), server);
 
     // Returns when the shutdown hook has closed the agent, or when the agent stopped by itself.
-    ShutdownLatch.closeOnShutdown("agent", agent);
     agent.awaitTermination();
     return ExitCodes.OK;
   }

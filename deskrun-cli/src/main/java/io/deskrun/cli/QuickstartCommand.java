@@ -8,7 +8,6 @@ import io.deskrun.cli.api.Credentials;
 import io.deskrun.cli.api.CredentialsResolver;
 import io.deskrun.protocol.ScriptType;
 import io.deskrun.server.DeskrunServer;
-import io.deskrun.server.ServerSettings;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -73,29 +72,35 @@ final class QuickstartCommand implements Callable<Integer>, LongRunningCommand {
   @Override
   public Integer call() throws InterruptedException {
     QuickstartDataDir.prepare(dataDir);
-    DeskrunServer server =
-        ServerCommand.startServer(ServerSettings.load(null, Map.of(), serverFlags()));
-    List<Agent> agents = new ArrayList<>();
+    ShutdownLatch latch = ShutdownLatch.install("quickstart");
+    int sampleExitCode;
     try {
-      ApiClient api =
-          ApiClient.create(
-              CredentialsResolver.fromBootstrapFile(server.bootstrapCredentialsFile()));
-      startAgents(api, server, agents);
-      InvocationWaiter.Outcome outcome = runSample(api, agents);
-      printResults(api.credentials(), outcome, agents);
+      sampleExitCode = startAndRunSample(latch);
     } catch (RuntimeException | InterruptedException e) {
-      closeAll(agents, server);
+      latch.closeAll();
       throw e;
     }
 
     if (exitAfterSample) {
-      closeAll(agents, server);
-      return ExitCodes.OK;
+      latch.closeAll();
+      return sampleExitCode;
     }
-    List<AutoCloseable> resources = new ArrayList<>(agents);
-    resources.add(server);
-    ShutdownLatch.closeOnShutdown("quickstart", resources.toArray(AutoCloseable[]::new)).await();
+    latch.await();
     return ExitCodes.OK;
+  }
+
+  /** Starts the server and agents, runs the sample, prints the results, returns its exit code. */
+  private int startAndRunSample(ShutdownLatch latch) throws InterruptedException {
+    DeskrunServer server =
+        latch.add(
+            ServerCommand.startServer(ServerCommand.loadSettings(null, Map.of(), serverFlags())));
+    ApiClient api =
+        ApiClient.create(CredentialsResolver.fromBootstrapFile(server.bootstrapCredentialsFile()));
+
+    List<Agent> agents = startAgents(api, server, latch);
+    InvocationWaiter.Outcome outcome = runSample(api, agents);
+    printResults(api.credentials(), outcome, agents);
+    return RunScriptCommand.exitCode(outcome);
   }
 
   private Map<String, String> serverFlags() {
@@ -106,7 +111,7 @@ final class QuickstartCommand implements Callable<Integer>, LongRunningCommand {
     return flags;
   }
 
-  private void startAgents(ApiClient api, DeskrunServer server, List<Agent> agents) {
+  private List<Agent> startAgents(ApiClient api, DeskrunServer server, ShutdownLatch latch) {
     Map<String, String> parameters = new LinkedHashMap<>();
     parameters.put("InstanceName", "quickstart");
     parameters.put("InstanceCount", Integer.toString(AGENT_COUNT));
@@ -114,6 +119,7 @@ final class QuickstartCommand implements Callable<Integer>, LongRunningCommand {
     JsonNode activation = api.call("CreateActivation", parameters);
 
     URI serverUri = URI.create("http://" + server.endpoint());
+    List<Agent> agents = new ArrayList<>();
     for (int i = 1; i <= AGENT_COUNT; i++) {
       AgentConfig config =
           AgentConfig.builder()
@@ -124,8 +130,9 @@ final class QuickstartCommand implements Callable<Integer>, LongRunningCommand {
                   activation.path("ActivationCode").asText())
               .regionId(api.credentials().regionId())
               .build();
-      agents.add(Agent.start(config));
+      agents.add(latch.add(Agent.start(config)));
     }
+    return agents;
   }
 
   private InvocationWaiter.Outcome runSample(ApiClient api, List<Agent> agents)
@@ -203,10 +210,5 @@ final class QuickstartCommand implements Callable<Integer>, LongRunningCommand {
 
   private static boolean isWindows() {
     return System.getProperty("os.name", "").startsWith("Windows");
-  }
-
-  private static void closeAll(List<Agent> agents, DeskrunServer server) {
-    agents.forEach(ShutdownLatch::closeQuietly);
-    ShutdownLatch.closeQuietly(server);
   }
 }

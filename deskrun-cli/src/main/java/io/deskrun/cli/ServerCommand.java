@@ -3,6 +3,7 @@ package io.deskrun.cli;
 import io.deskrun.server.DeskrunServer;
 import io.deskrun.server.ServerConfig;
 import io.deskrun.server.ServerSettings;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,13 +54,14 @@ final class ServerCommand implements Callable<Integer>, LongRunningCommand {
   @Override
   public Integer call() throws InterruptedException {
     ServerConfig config = loadConfig(System.getenv());
-    DeskrunServer server = startServer(config);
+    ShutdownLatch latch = ShutdownLatch.install("server");
+    DeskrunServer server = latch.add(startServer(config));
     log.info(
         "deskrun server listening on http://{}; credentials of the default AccessKey are in {}",
         server.endpoint(),
         server.bootstrapCredentialsFile());
 
-    ShutdownLatch.closeOnShutdown("server", server).await();
+    latch.await();
     return ExitCodes.OK;
   }
 
@@ -79,8 +81,14 @@ final class ServerCommand implements Callable<Integer>, LongRunningCommand {
   }
 
   ServerConfig loadConfig(Map<String, String> environment) {
+    return loadSettings(configFile, environment, flags());
+  }
+
+  /** Loads server settings, turning an invalid value into a message for the user. */
+  static ServerConfig loadSettings(
+      Path configFile, Map<String, String> environment, Map<String, String> flags) {
     try {
-      return ServerSettings.load(configFile, environment, flags());
+      return ServerSettings.load(configFile, environment, flags);
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage(), e);
     }
@@ -89,7 +97,7 @@ final class ServerCommand implements Callable<Integer>, LongRunningCommand {
   static DeskrunServer startServer(ServerConfig config) {
     try {
       return DeskrunServer.start(config);
-    } catch (IllegalArgumentException | IllegalStateException e) {
+    } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
       throw new CliException("The server did not start: " + e.getMessage(), e);
     }
   }

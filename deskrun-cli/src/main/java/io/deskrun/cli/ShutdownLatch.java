@@ -1,44 +1,62 @@
 package io.deskrun.cli;
 
-import java.util.List;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a service command running until the JVM shuts down (Ctrl-C, SIGTERM), then closes its
- * resources in the order given before the JVM exits.
+ * Closes a service command's resources, last added first, when the JVM shuts down (Ctrl-C, SIGTERM)
+ * or when the command calls {@link #closeAll()} itself. Closing twice does nothing.
  */
 final class ShutdownLatch {
   private static final Logger log = LoggerFactory.getLogger(ShutdownLatch.class);
 
+  private final String name;
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  private ShutdownLatch() {}
+  private ShutdownLatch(String name) {
+    this.name = name;
+  }
 
-  /** Registers a shutdown hook that closes the resources, first to last. */
-  static ShutdownLatch closeOnShutdown(String name, AutoCloseable... resources) {
-    ShutdownLatch latch = new ShutdownLatch();
-    Thread hook = new Thread(() -> latch.closeAll(name, List.of(resources)), "deskrun-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+  /** Creates a latch whose resources a shutdown hook closes. */
+  static ShutdownLatch install(String name) {
+    ShutdownLatch latch = new ShutdownLatch(name);
+    Runtime.getRuntime().addShutdownHook(new Thread(latch::closeAll, "deskrun-shutdown"));
     return latch;
   }
 
-  /** Blocks until the shutdown hook has closed every resource. */
+  /** Adds a resource; one added after closing has begun is closed at once. */
+  synchronized <T extends AutoCloseable> T add(T resource) {
+    if (closed.getCount() == 0) {
+      closeQuietly(resource);
+    } else {
+      resources.push(resource);
+    }
+    return resource;
+  }
+
+  /** Blocks until every resource has been closed. */
   void await() throws InterruptedException {
     closed.await();
   }
 
-  private void closeAll(String name, List<AutoCloseable> resources) {
-    log.info("Stopping the {}", name);
-    for (AutoCloseable resource : resources) {
-      closeQuietly(resource);
+  synchronized void closeAll() {
+    if (closed.getCount() == 0) {
+      return;
     }
-    log.info("Stopped the {}", name);
+
+    log.info("Stopping the {}", name);
+    while (!resources.isEmpty()) {
+      closeQuietly(resources.pop());
+    }
     closed.countDown();
+    log.info("Stopped the {}", name);
   }
 
-  static void closeQuietly(AutoCloseable resource) {
+  private static void closeQuietly(AutoCloseable resource) {
     try {
       resource.close();
     } catch (Exception e) {

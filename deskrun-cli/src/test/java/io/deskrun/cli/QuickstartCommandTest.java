@@ -46,6 +46,7 @@ class QuickstartCommandTest {
     QuickstartDataDir.prepare(dir);
 
     assertThat(dir.resolve(QuickstartDataDir.MARKER)).exists();
+    assertThat(dir.resolve(".gitignore")).hasContent("*");
   }
 
   @Test
