@@ -25,6 +25,8 @@ final class QuickstartDataDir {
       Files.createDirectories(dir);
       Files.writeString(
           dir.resolve(MARKER), "Made by deskrun quickstart; wiped on its next start.\n");
+      // Keeps the data, including the AccessKey secret, out of git when the dir is in a checkout.
+      Files.writeString(dir.resolve(".gitignore"), "*\n");
     } catch (IOException e) {
       throw new CliException(
           "Cannot prepare the quickstart data directory " + dir + ": " + e.getMessage(), e);
