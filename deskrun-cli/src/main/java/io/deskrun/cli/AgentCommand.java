@@ -102,7 +102,9 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
   }
 
   AgentConfig toConfig() {
-    AgentConfig.Builder builder = AgentConfig.builder().server(server).stateDir(stateDir);
+    // Absolute, so paths the agent derives from it stay valid in the scripts' working directory.
+    AgentConfig.Builder builder =
+        AgentConfig.builder().server(server).stateDir(stateDir.toAbsolutePath());
     if (activation != null) {
       builder.activation(activation.id, activation.code);
     }
@@ -117,7 +119,7 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
           (type, command) -> builder.interpreter(type, splitCommand(type, command)));
     }
     if (workingDirectory != null) {
-      builder.workingDirectory(workingDirectory);
+      builder.workingDirectory(workingDirectory.toAbsolutePath());
     }
     return builder.build();
   }

@@ -124,7 +124,7 @@ final class QuickstartCommand implements Callable<Integer>, LongRunningCommand {
       AgentConfig config =
           AgentConfig.builder()
               .server(serverUri)
-              .stateDir(dataDir.resolve("agent-" + i))
+              .stateDir(dataDir.toAbsolutePath().resolve("agent-" + i))
               .activation(
                   activation.path("ActivationId").asText(),
                   activation.path("ActivationCode").asText())
