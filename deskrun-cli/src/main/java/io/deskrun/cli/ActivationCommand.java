@@ -66,9 +66,8 @@ final class ActivationCommand implements Callable<Integer> {
 
       String id = response.path("ActivationId").asText();
       String code = response.path("ActivationCode").asText();
-      spec.commandLine()
-          .getOut()
-          .print(format(id, code, api.credentials().endpointUri().toString()));
+      String serverUrl = api.credentials().endpointUri().toString().replaceFirst("/$", "");
+      spec.commandLine().getOut().print(format(id, code, serverUrl));
       spec.commandLine().getOut().flush();
       return ExitCodes.OK;
     }

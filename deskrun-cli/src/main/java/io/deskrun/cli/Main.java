@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 /** Entry point of the {@code deskrun} command. */
@@ -31,6 +32,7 @@ public final class Main {
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
     commandLine.setExecutionStrategy(Main::executeQuietlyUnlessService);
     commandLine.setExecutionExceptionHandler(Main::reportFailure);
+    commandLine.setParameterExceptionHandler(Main::reportUsageError);
     return commandLine;
   }
 
@@ -59,6 +61,16 @@ public final class Main {
       current = current.subcommand();
     }
     return current;
+  }
+
+  /** Prints the mistake and where to find help, instead of the whole usage text. */
+  private static int reportUsageError(ParameterException exception, String[] args) {
+    CommandLine commandLine = exception.getCommandLine();
+    PrintWriter err = commandLine.getErr();
+    err.println("Error: " + exception.getMessage());
+    err.println("Run '" + commandLine.getCommandSpec().qualifiedName() + " --help' for usage.");
+    err.flush();
+    return ExitCodes.USAGE;
   }
 
   private static int reportFailure(

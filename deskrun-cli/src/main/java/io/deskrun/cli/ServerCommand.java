@@ -56,10 +56,7 @@ final class ServerCommand implements Callable<Integer>, LongRunningCommand {
     ServerConfig config = loadConfig(System.getenv());
     ShutdownLatch latch = ShutdownLatch.install("server");
     DeskrunServer server = latch.add(startServer(config));
-    log.info(
-        "deskrun server listening on http://{}; credentials of the default AccessKey are in {}",
-        server.endpoint(),
-        server.bootstrapCredentialsFile());
+    log.info("Serving on http://{}; press Ctrl-C to stop", server.endpoint());
 
     latch.await();
     return ExitCodes.OK;

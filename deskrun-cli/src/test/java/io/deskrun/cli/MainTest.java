@@ -65,7 +65,10 @@ class MainTest {
     int exitCode = execute("run", "--desktop", "ecd-a", "--command", "ls", "--bogus");
 
     assertThat(exitCode).isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString()).contains("Unknown option: '--bogus'");
+    assertThat(err.toString())
+        .isEqualTo(
+            "Error: Unknown option: '--bogus'\nRun 'deskrun run --help' for usage.\n"
+                .replace("\n", System.lineSeparator()));
   }
 
   @Test
