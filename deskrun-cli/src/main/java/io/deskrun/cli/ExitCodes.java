@@ -19,6 +19,9 @@ final class ExitCodes {
   /** {@code run --wait}: the wait limit passed before every desktop finished. */
   static final int WAIT_TIMED_OUT = 5;
 
+  /** A bug: an exception nobody expected; its stack trace is printed. */
+  static final int INTERNAL_ERROR = 70;
+
   static final String HELP_FOOTER =
       """
 
@@ -28,7 +31,8 @@ final class ExitCodes {
         2  invalid command line
         3  missing credentials, invalid settings, or server unreachable
         4  run --wait: at least one desktop did not finish with Success
-        5  run --wait: gave up waiting before every desktop finished""";
+        5  run --wait: gave up waiting before every desktop finished
+        70 unexpected internal error (the stack trace is printed)""";
 
   private ExitCodes() {}
 }

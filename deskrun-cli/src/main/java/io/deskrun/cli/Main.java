@@ -74,7 +74,7 @@ public final class Main {
   }
 
   private static int reportFailure(
-      Exception exception, CommandLine commandLine, ParseResult parseResult) throws Exception {
+      Exception exception, CommandLine commandLine, ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
     if (exception instanceof ApiCallException api) {
       err.println("Error: " + api.code() + ": " + api.getMessage());
@@ -87,7 +87,11 @@ public final class Main {
       err.flush();
       return ExitCodes.CONFIGURATION;
     }
-    throw exception;
+
+    err.println("Error: unexpected failure, please report it with this stack trace:");
+    exception.printStackTrace(err);
+    err.flush();
+    return ExitCodes.INTERNAL_ERROR;
   }
 
   private static boolean isExpected(Exception exception) {

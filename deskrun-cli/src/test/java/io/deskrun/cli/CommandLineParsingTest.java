@@ -187,6 +187,17 @@ class CommandLineParsingTest {
   }
 
   @Test
+  void activationCreateFormat_idAndCode_printsAgentCommand() {
+    String text = ActivationCommand.Create.format("act-1", "CODE1", "http://127.0.0.1:8080");
+
+    assertThat(text)
+        .startsWith("ActivationId:   act-1\nActivationCode: CODE1\n")
+        .contains(
+            "deskrun agent --server http://127.0.0.1:8080 --activation-id act-1"
+                + " --activation-code CODE1 --state-dir ./agent-state\n");
+  }
+
+  @Test
   void activationCreate_noOptions_leavesDefaultsToServer() {
     ActivationCommand.Create create = parse("activation", "create");
 
