@@ -19,7 +19,7 @@ final class ExitCodes {
   /** {@code run --wait}: the wait limit passed before every desktop finished. */
   static final int WAIT_TIMED_OUT = 5;
 
-  /** A bug: an exception nobody expected; its stack trace is printed. */
+  /** An unexpected exception, which points to a bug; its stack trace is printed. */
   static final int INTERNAL_ERROR = 70;
 
   static final String HELP_FOOTER =

@@ -62,7 +62,7 @@ public final class ApiClient {
    * unless the parameters carry one.
    *
    * @throws ApiCallException when the server returns an error envelope
-   * @throws ServerUnreachableException when the endpoint cannot be reached or does not answer JSON
+   * @throws ServerUnreachableException when the endpoint cannot be reached or does not return JSON
    */
   public JsonNode call(String action, Map<String, String> parameters) {
     Map<String, String> signed = signedParameters(action, parameters);
