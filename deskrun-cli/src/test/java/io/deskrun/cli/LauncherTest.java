@@ -156,6 +156,28 @@ class LauncherTest {
   }
 
   @Test
+  void launch_jarNotFromLauncherBuild_rebuilds() throws Exception {
+    fakeJdk("temurin-25", "25.0.1");
+    Files.createDirectories(jar.getParent());
+    Files.writeString(jar, "plain jar left by an interrupted build");
+
+    launch(null, "-V");
+
+    assertThat(builds()).hasSize(1);
+  }
+
+  @Test
+  void launch_jarChangedAfterBuild_rebuilds() throws Exception {
+    fakeJdk("temurin-25", "25.0.1");
+    launch(null, "-V");
+    makeNewerThanJar(jar);
+
+    launch(null, "-V");
+
+    assertThat(builds()).hasSize(2);
+  }
+
+  @Test
   void launch_rootPomNewerThanJar_rebuilds() throws Exception {
     fakeJdk("temurin-25", "25.0.1");
     launch(null, "-V");
