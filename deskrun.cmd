@@ -3,7 +3,7 @@ rem Runs the deskrun command from a checkout on Windows: uses the JDK in JAVA_HO
 rem (21 or newer), builds deskrun-cli\target\deskrun.jar when it is missing, then runs it
 rem with all arguments. Unlike the bash launcher it does not rebuild after source changes:
 rem delete the jar or run "mvnw.cmd -B -q -DskipTests package" to rebuild.
-rem NOTE: written without a Windows machine at hand; the bash launcher is the tested one.
+rem NOTE: not yet run on Windows; only the bash launcher has tests.
 setlocal
 
 set "DESKRUN_ROOT=%~dp0"
