@@ -19,14 +19,10 @@ public final class Main {
 
   public static void main(String[] args) {
     routeJulToSlf4j();
-    System.exit(run(args));
+    System.exit(newCommandLine().execute(args));
   }
 
-  /** Runs the command line and returns the exit code, without exiting (used by tests). */
-  static int run(String... args) {
-    return newCommandLine().execute(args);
-  }
-
+  /** Returns the configured command line; tests run it without exiting the JVM. */
   static CommandLine newCommandLine() {
     CommandLine commandLine = new CommandLine(new DeskrunCommand());
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
