@@ -1,0 +1,7 @@
+package io.deskrun.cli;
+
+/** The {@code --output} choices of client commands. */
+enum OutputFormat {
+  TEXT,
+  JSON
+}
