@@ -2,7 +2,6 @@ package io.deskrun.server.desktop;
 
 import io.deskrun.protocol.EnrollRequest;
 import io.deskrun.protocol.EnrollResponse;
-import io.deskrun.protocol.OsType;
 import io.deskrun.protocol.ScriptType;
 import io.deskrun.server.support.Hashes;
 import io.deskrun.server.support.Ids;
@@ -189,17 +188,13 @@ public final class Enrollment {
         .bind("region", activation.regionId())
         .bind("activation", activation.activationId())
         .bind("name", name)
-        .bind("os", osName(request.osType()))
+        .bind("os", request.osType().name())
         .bind("hostname", request.hostname())
         .bind("version", request.agentVersion())
         .bind("types", DesktopRegistry.formatScriptTypes(types))
         .bind("token", Hashes.sha256(token))
         .bind("now", now)
         .execute();
-  }
-
-  private static String osName(OsType osType) {
-    return osType.name();
   }
 
   private static EnrollmentException invalidActivation(String activationId) {
