@@ -2,6 +2,7 @@ package io.deskrun.server;
 
 import io.deskrun.server.account.Accounts;
 import io.deskrun.server.account.BootstrapCredentials;
+import io.deskrun.server.dispatch.AgentChannel;
 import io.deskrun.server.gateway.Gateway;
 import io.deskrun.server.storage.Database;
 import io.helidon.webserver.WebServer;
@@ -59,17 +60,8 @@ public final class DeskrunServer implements AutoCloseable {
             components.actions,
             config.clock());
 
-    WebServerConfig.Builder builder =
-        WebServer.builder()
-            .host(config.bindAddress())
-            .port(config.port())
-            .shutdownHook(false)
-            .routing(
-                HttpRouting.builder().register("/agent/v1", components.agentChannel).any(gateway));
-    // NOTE: this limits agent-protocol bodies to the gateway's 64 KB as well. A report carries at
-    // most 24 KB of output, which fits unless the output is mostly JSON-escaped control bytes.
-    Gateway.configureServer(builder);
-    WebServer webServer = builder.build().start();
+    WebServer webServer =
+        webServer(config.bindAddress(), config.port(), components, gateway).build().start();
     DeskrunServer server = new DeskrunServer(config, components, webServer);
     try {
       // After the start, because the file names the port actually bound.
@@ -81,6 +73,25 @@ public final class DeskrunServer implements AutoCloseable {
     components.sweeper.start();
     LOG.info("deskrun server listening on {} with {}", server.endpoint(), config);
     return server;
+  }
+
+  /**
+   * Returns the listener with the server's routing: the agent protocol on {@code /agent/v1}, the
+   * gateway on every other path, and the gateway's limits on request size.
+   */
+  static WebServerConfig.Builder webServer(
+      String host, int port, ServerComponents components, Gateway gateway) {
+    WebServerConfig.Builder builder =
+        WebServer.builder()
+            .host(host)
+            .port(port)
+            .shutdownHook(false)
+            .routing(
+                HttpRouting.builder().register("/agent/v1", components.agentChannel).any(gateway));
+    Gateway.configureServer(builder);
+    // The gateway reads at most 64 KB of body itself, so the listener may accept the larger
+    // agent reports: 24 KB of output becomes up to six times as many bytes of JSON escapes.
+    return builder.maxPayloadSize(AgentChannel.MAX_BODY_BYTES);
   }
 
   private void writeBootstrapCredentials(Accounts.NewAccessKey key) {

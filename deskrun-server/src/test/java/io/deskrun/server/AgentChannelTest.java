@@ -410,6 +410,19 @@ class AgentChannelTest {
   }
 
   @Test
+  void report_outputOfControlCharacters_acceptedDespiteEscapes() {
+    ServerFixture.Enrolled desktop = server.enrollDesktop();
+    String invokeId = run(desktop, "head -c 24576 /dev/zero");
+    server.poll(desktop, 1, 0, List.of());
+    String output = "\u0000".repeat(AgentProtocol.OUTPUT_LIMIT_BYTES);
+
+    server.report(
+        desktop, new RunReport(invokeId, TargetStatus.Success, 0L, output, 0, null, null));
+
+    assertThat(status(invokeId, desktop)).isEqualTo(TargetStatus.Success);
+  }
+
+  @Test
   void report_unknownTarget_notFound() {
     ServerFixture.Enrolled desktop = server.enrollDesktop();
 

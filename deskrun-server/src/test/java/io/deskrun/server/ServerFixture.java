@@ -21,8 +21,6 @@ import io.deskrun.server.account.Accounts;
 import io.deskrun.server.gateway.Gateway;
 import io.deskrun.server.storage.Database;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -84,15 +82,7 @@ final class ServerFixture implements AutoCloseable {
             components.nonces,
             components.actions,
             InstantSource.system());
-    WebServerConfig.Builder builder =
-        WebServer.builder()
-            .host("127.0.0.1")
-            .port(0)
-            .shutdownHook(false)
-            .routing(
-                HttpRouting.builder().register("/agent/v1", components.agentChannel).any(gateway));
-    Gateway.configureServer(builder);
-    this.webServer = builder.build().start();
+    this.webServer = DeskrunServer.webServer("127.0.0.1", 0, components, gateway).build().start();
   }
 
   /**

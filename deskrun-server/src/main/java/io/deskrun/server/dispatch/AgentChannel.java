@@ -51,6 +51,12 @@ public final class AgentChannel implements HttpService {
    */
   public static final Duration REOFFER_AFTER = Duration.ofSeconds(5);
 
+  /**
+   * Maximum size of a request body: a report with 24 KB of output that is all control characters,
+   * each escaped in JSON as six bytes, plus room for the other fields.
+   */
+  public static final long MAX_BODY_BYTES = 256 * 1024;
+
   /** Maximum tasks handed out by one poll, whatever {@code freeSlots} requests. */
   static final int MAX_TASKS_PER_POLL = 50;
 
