@@ -454,6 +454,25 @@ class AgentChannelTest {
   }
 
   @Test
+  void poll_emptyBody_invalidRequest() {
+    ServerFixture.Enrolled desktop = server.enrollDesktop();
+
+    ServerFixture.Rejected rejected =
+        server.postRejected(AgentProtocol.POLL_PATH, desktop.credential(), new byte[0]);
+
+    assertThat(rejected.status()).isEqualTo(400);
+    assertThat(rejected.error().code()).isEqualTo("InvalidRequest");
+  }
+
+  @Test
+  void unknownAgentPath_notFound() {
+    ServerFixture.Rejected rejected = server.postRejected("/agent/v1/nothing", null, Map.of());
+
+    assertThat(rejected.status()).isEqualTo(404);
+    assertThat(rejected.error().code()).isEqualTo("InvalidPath");
+  }
+
+  @Test
   void report_missingStatus_invalidRequest() {
     ServerFixture.Enrolled desktop = server.enrollDesktop();
 

@@ -18,6 +18,7 @@ import io.deskrun.server.desktop.EnrollmentException;
 import io.deskrun.server.invocation.Targets;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -41,6 +42,9 @@ public final class AgentChannel implements HttpService {
 
   /** Code of a body that is not the expected JSON message (HTTP 400). */
   public static final String INVALID_REQUEST = Enrollment.INVALID_REQUEST;
+
+  /** Code of an unexpected server failure (HTTP 500); the agent retries. */
+  public static final String INTERNAL_ERROR = "InternalError";
 
   /** Code of a report for a run the desktop does not have (HTTP 404). */
   public static final String TARGET_NOT_FOUND = "InvalidInvokeId.NotFound";
@@ -91,10 +95,31 @@ public final class AgentChannel implements HttpService {
   @Override
   public void routing(HttpRules rules) {
     rules
-        .post(path(AgentProtocol.ENROLL_PATH), this::enroll)
-        .post(path(AgentProtocol.POLL_PATH), this::poll)
-        .post(path(AgentProtocol.REPORT_PATH), this::report)
+        .post(path(AgentProtocol.ENROLL_PATH), guarded(this::enroll))
+        .post(path(AgentProtocol.POLL_PATH), guarded(this::poll))
+        .post(path(AgentProtocol.REPORT_PATH), guarded(this::report))
         .any(this::unknownPath);
+  }
+
+  /**
+   * Wraps a handler so that an unexpected failure, such as a lost database connection, is logged
+   * once and answered with {@code 500 InternalError} as JSON, which the agent retries.
+   */
+  private Handler guarded(Handler handler) {
+    return (request, response) -> {
+      try {
+        handler.handle(request, response);
+      } catch (RuntimeException e) {
+        LOG.error("{} {} failed", request.prologue().method().text(), request.path().path(), e);
+        if (!response.isSent()) {
+          sendError(
+              response,
+              500,
+              INTERNAL_ERROR,
+              "The server failed to handle the request; retry later.");
+        }
+      }
+    };
   }
 
   /** Ends open polls with an empty response, and makes new polls return at once. */
@@ -257,7 +282,8 @@ public final class AgentChannel implements HttpService {
 
   private <T> Optional<T> read(ServerRequest request, ServerResponse response, Class<T> type) {
     try {
-      byte[] bytes = request.content().as(byte[].class);
+      byte[] bytes =
+          request.content().hasEntity() ? request.content().as(byte[].class) : new byte[0];
       return Optional.of(json.readValue(bytes, type));
     } catch (JsonProcessingException e) {
       sendError(
