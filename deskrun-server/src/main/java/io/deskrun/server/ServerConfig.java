@@ -139,7 +139,7 @@ public final class ServerConfig {
     return copy;
   }
 
-  /** Sets the longest time a poll is held open; at most 30 seconds, the protocol's limit. */
+  /** Sets the maximum time a poll is held open: at most 30 seconds, the protocol limit. */
   public ServerConfig withLongPollWait(Duration value) {
     ServerConfig copy = copy();
     copy.longPollWait = SettingRules.requireLongPollWait(value);
