@@ -103,7 +103,7 @@ public final class AgentChannel implements HttpService {
 
   /**
    * Wraps a handler so that an unexpected failure, such as a lost database connection, is logged
-   * once and answered with {@code 500 InternalError} as JSON, which the agent retries.
+   * once and sent as {@code 500 InternalError} in JSON, a status the agent retries.
    */
   private Handler guarded(Handler handler) {
     return (request, response) -> {
