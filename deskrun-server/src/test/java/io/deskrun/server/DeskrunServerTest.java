@@ -7,6 +7,7 @@ import com.aliyun.ecd20200930.models.DescribeInvocationsRequest;
 import com.aliyun.teaopenapi.models.Config;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deskrun.protocol.AgentProtocol;
+import io.deskrun.protocol.TargetStatus;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -106,19 +107,56 @@ class DeskrunServerTest {
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
   }
 
+  @Test
+  void start_sweeperScheduled_abortsUndeliveredTarget() throws Exception {
+    MutableClock clock = MutableClock.atNow();
+    ServerConfig config =
+        ServerConfig.forDataDir(dataDir).withClock(clock).withSweepInterval(Duration.ofMillis(50));
+    try (DeskrunServer server = DeskrunServer.start(config)) {
+      ServerFixture.Enrolled desktop = enroll(server);
+      Map<String, Object> created =
+          server
+              .components()
+              .actions
+              .get("RunCommand")
+              .handle(
+                  apiRequest(
+                      "RunCommand",
+                      Map.of(
+                          "Type", "RunShellScript",
+                          "CommandContent", "echo",
+                          "DesktopId.1", desktop.desktopId())));
+      String invokeId = (String) created.get("InvokeId");
+
+      clock.advance(Duration.ofSeconds(61));
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      TargetStatus status = TargetStatus.Pending;
+      while (status == TargetStatus.Pending && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+        status = server.components().targets.statusOf(invokeId, desktop.desktopId()).orElseThrow();
+      }
+      assertThat(status).isEqualTo(TargetStatus.Aborted);
+    }
+  }
+
+  private static io.deskrun.server.gateway.ApiRequest apiRequest(
+      String action, Map<String, String> parameters) {
+    return new io.deskrun.server.gateway.ApiRequest(
+        "TEST",
+        action,
+        "default",
+        "cn-hangzhou",
+        new io.deskrun.server.gateway.Parameters(parameters));
+  }
+
   private static ServerFixture.Enrolled enroll(DeskrunServer server) throws Exception {
     Map<String, Object> activation =
         server
             .components()
             .actions
             .get("CreateActivation")
-            .handle(
-                new io.deskrun.server.gateway.ApiRequest(
-                    "TEST",
-                    "CreateActivation",
-                    "default",
-                    "cn-hangzhou",
-                    new io.deskrun.server.gateway.Parameters(Map.of())));
+            .handle(apiRequest("CreateActivation", Map.of()));
     String body =
         new ObjectMapper()
             .writeValueAsString(
