@@ -173,7 +173,7 @@ public final class AgentChannel implements HttpService {
     long waitMillis = Math.min(Math.max(0, poll.waitSeconds()) * 1000L, maxWait.toMillis());
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
     int freeSlots = Math.min(Math.max(0, poll.freeSlots()), MAX_TASKS_PER_POLL);
-    List<String> running = poll.runningInvokeIds() == null ? List.of() : poll.runningInvokeIds();
+    List<String> running = poll.runningInvokeIds();
     while (true) {
       try (WakeUps.Waiter waiter = wakeUps.register(desktopId)) {
         List<Task> tasks =

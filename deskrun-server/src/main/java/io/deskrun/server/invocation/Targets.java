@@ -240,24 +240,27 @@ public final class Targets {
   }
 
   /**
-   * Returns the runs the agent must stop: its targets in Stopping, and those of {@code
-   * runningInvokeIds} that are no longer Running on the server (cancelled, timed out by the
-   * sweeper, or deleted).
+   * Returns the runs the agent must stop. With the agent's list of running ids, those are the
+   * listed runs that are no longer Pending or Running on the server: Stopping, ended by the
+   * sweeper, cancelled before the start report arrived, or deleted. A Stopping target the agent
+   * does not list is left out, so an agent that has already ended it does not get the stop again on
+   * every poll. Without a list ({@code null}), all of the desktop's Stopping targets are returned.
    */
   public List<String> stopIdsFor(String desktopId, Collection<String> runningInvokeIds) {
+    if (runningInvokeIds == null) {
+      return jdbi.withHandle(handle -> stoppingIds(handle, desktopId));
+    }
+    if (runningInvokeIds.isEmpty()) {
+      return List.of();
+    }
     return jdbi.withHandle(
         handle -> {
-          Set<String> stop = new LinkedHashSet<>(stoppingIds(handle, desktopId));
-          if (!runningInvokeIds.isEmpty()) {
-            Set<String> stillRunning =
-                new LinkedHashSet<>(runningIds(handle, desktopId, runningInvokeIds));
-            for (String invokeId : runningInvokeIds) {
-              if (!stillRunning.contains(invokeId)) {
-                stop.add(invokeId);
-              }
-            }
-          }
-          return List.copyOf(stop);
+          Set<String> stillRunning =
+              new LinkedHashSet<>(runningIds(handle, desktopId, runningInvokeIds));
+          return runningInvokeIds.stream()
+              .filter(invokeId -> !stillRunning.contains(invokeId))
+              .distinct()
+              .toList();
         });
   }
 

@@ -185,6 +185,28 @@ class TargetsTest {
   }
 
   @Test
+  void stopIdsFor_stoppingTarget_onlyWhenAgentListsItOrSendsNoList() {
+    String[] target = newTarget(60);
+    report(target, TargetStatus.Running);
+    targets.requestStop(target[0], List.of(target[1]));
+
+    assertThat(targets.stopIdsFor(target[1], List.of(target[0]))).containsExactly(target[0]);
+    assertThat(targets.stopIdsFor(target[1], List.of())).isEmpty();
+    assertThat(targets.stopIdsFor(target[1], null)).containsExactly(target[0]);
+  }
+
+  @Test
+  void stopIdsFor_runningAndPending_notStopped() {
+    String[] running = newTarget(60);
+    report(running, TargetStatus.Running);
+    String[] pending = newTarget(60);
+
+    assertThat(targets.stopIdsFor(running[1], List.of(running[0]))).isEmpty();
+    assertThat(targets.stopIdsFor(pending[1], List.of(pending[0]))).isEmpty();
+    assertThat(targets.stopIdsFor(running[1], List.of("t-deleted"))).containsExactly("t-deleted");
+  }
+
+  @Test
   void abortUndelivered_pastWindowOnly_abortsOnce() {
     String[] old = newTarget(60);
     advance(WINDOW);
