@@ -1,0 +1,138 @@
+package io.deskrun.agent;
+
+import io.deskrun.agent.exec.RunReports;
+import io.deskrun.agent.exec.RunSettings;
+import io.deskrun.agent.exec.ScriptRun;
+import io.deskrun.agent.journal.Journal;
+import io.deskrun.protocol.RunReport;
+import io.deskrun.protocol.Task;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the tasks a poll returns, at most once each and at most {@code maxRuns} at a time, stops
+ * runs on request and stores each final result in the journal before it is sent.
+ */
+final class RunDispatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(RunDispatcher.class);
+
+  private final Journal journal;
+  private final RunSettings settings;
+  private final int maxRuns;
+  private final Consumer<RunReport> progress;
+  private final Runnable resultStored;
+  private final Map<String, ScriptRun> running = new ConcurrentHashMap<>();
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
+  RunDispatcher(
+      Journal journal,
+      RunSettings settings,
+      int maxRuns,
+      Consumer<RunReport> progress,
+      Runnable resultStored) {
+    this.journal = journal;
+    this.settings = settings;
+    this.maxRuns = maxRuns;
+    this.progress = progress;
+    this.resultStored = resultStored;
+  }
+
+  int freeSlots() {
+    return Math.max(0, maxRuns - running.size());
+  }
+
+  List<String> runningIds() {
+    return List.copyOf(running.keySet());
+  }
+
+  /** Starts {@code task} unless the journal already has its id or no slot is free. */
+  synchronized void launch(Task task) {
+    String invokeId = task.invokeId();
+    if (journal.contains(invokeId)) {
+      // A re-offer of a run that is running or done: never launch it twice.
+      LOG.info("run {} offered again and not started a second time", invokeId);
+      resultStored.run();
+      return;
+    }
+    if (freeSlots() == 0) {
+      LOG.warn("run {} not started because all {} slots are busy", invokeId, maxRuns);
+      return;
+    }
+    if (!journalStart(invokeId)) {
+      return;
+    }
+
+    ScriptRun run = new ScriptRun(task, settings);
+    running.put(invokeId, run);
+    LOG.info(
+        "run {} on desktop {} starting: {}, timeout {} s",
+        invokeId,
+        settings.desktopId(),
+        task.type(),
+        task.timeoutSeconds());
+    executor.execute(() -> execute(run));
+  }
+
+  /** Asks the run with {@code invokeId} to stop, if it is running here. */
+  void stop(String invokeId, ScriptRun.StopReason reason) {
+    ScriptRun run = running.get(invokeId);
+    if (run != null) {
+      LOG.info("run {} on desktop {} stopping: {}", invokeId, settings.desktopId(), reason);
+      run.stop(reason);
+    }
+  }
+
+  /** Kills every running script, waits up to {@code timeout} for their results, and shuts down. */
+  void shutdown(Duration timeout) throws InterruptedException {
+    for (String invokeId : runningIds()) {
+      stop(invokeId, ScriptRun.StopReason.AGENT_SHUTDOWN);
+    }
+    executor.shutdown();
+    if (!executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      LOG.warn("runs {} did not end within {} after the shutdown", runningIds(), timeout);
+    }
+  }
+
+  private boolean journalStart(String invokeId) {
+    try {
+      return journal.tryStart(invokeId);
+    } catch (IOException | IllegalArgumentException e) {
+      // Without a journal entry on disk the run could be started twice, so it is not started.
+      LOG.error("run {} not started because the journal write failed", invokeId, e);
+      return false;
+    }
+  }
+
+  private void execute(ScriptRun run) {
+    RunReport result;
+    try {
+      result = run.run(progress);
+    } catch (RuntimeException e) {
+      LOG.error("run {} failed inside the agent", run.invokeId(), e);
+      result = RunReports.interrupted(run.invokeId());
+    }
+    LOG.info(
+        "run {} on desktop {} ended: {} exit code {}",
+        run.invokeId(),
+        settings.desktopId(),
+        result.status(),
+        result.exitCode());
+
+    try {
+      journal.storeResult(result);
+    } catch (IOException e) {
+      LOG.error("result of run {} could not be stored and will be lost", run.invokeId(), e);
+    }
+    running.remove(run.invokeId());
+    resultStored.run();
+  }
+}
