@@ -9,6 +9,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,6 +84,7 @@ public final class ScriptRun {
   }
 
   private RunReport runPlan(LaunchPlan plan, Consumer<RunReport> progress) {
+    List<String> prefix = ProcessTree.sessionPrefix(settings.windows());
     try {
       writeFiles(plan);
     } catch (IOException e) {
@@ -90,14 +92,19 @@ public final class ScriptRun {
           task.invokeId(), "writing the script file failed: " + e.getMessage());
     }
 
+    String interpreter = plan.command().getFirst();
+    if (!prefix.isEmpty() && !isExecutable(interpreter)) {
+      // setsid would start and then fail to run it, which looks like a script exiting with 127.
+      return RunReports.failedToStart(
+          task.invokeId(), "interpreter " + interpreter + " not found or not executable");
+    }
+
     Process process;
-    List<String> prefix = ProcessTree.sessionPrefix(settings.windows());
     try {
       process = processBuilder(prefix, plan).start();
     } catch (IOException e) {
       return RunReports.failedToStart(
-          task.invokeId(),
-          "starting interpreter " + plan.command().getFirst() + " failed: " + e.getMessage());
+          task.invokeId(), "starting interpreter " + interpreter + " failed: " + e.getMessage());
     }
     LOG.debug(
         "run {} on desktop {} started as pid {}",
@@ -276,6 +283,13 @@ public final class ScriptRun {
         LOG.warn("deleting script file {} of run {} failed", file.path(), task.invokeId(), e);
       }
     }
+  }
+
+  private static boolean isExecutable(String command) {
+    if (command.contains("/")) {
+      return Files.isExecutable(Path.of(command));
+    }
+    return Interpreters.findOnPath(command, System.getenv("PATH")).isPresent();
   }
 
   private File nullDevice() {
