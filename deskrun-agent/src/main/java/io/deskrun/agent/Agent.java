@@ -13,16 +13,18 @@ import io.deskrun.agent.state.StateFiles;
 import io.deskrun.protocol.EnrollRequest;
 import io.deskrun.protocol.EnrollResponse;
 import io.deskrun.protocol.OsType;
-import io.deskrun.protocol.RunReport;
 import io.deskrun.protocol.ScriptType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,7 @@ public final class Agent implements AutoCloseable {
   private static final int JOURNAL_MAX_CONFIRMED = 10_000;
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration FINAL_SEND_TIMEOUT = Duration.ofSeconds(5);
+  private static final String SCRIPTS_DIR = "scripts";
 
   private final Identity identity;
   private final Journal journal;
@@ -54,7 +57,7 @@ public final class Agent implements AutoCloseable {
             journal,
             runSettings(config, identity),
             config.maxConcurrentRuns(),
-            report -> sendProgress(client, report),
+            new ProgressSender(client, identity)::offer,
             sender::wake);
     PollLoop poll =
         new PollLoop(
@@ -79,6 +82,7 @@ public final class Agent implements AutoCloseable {
     Interpreters interpreters = interpreters(config);
     try {
       StateFiles.createPrivateDirectory(config.stateDir());
+      deleteLeftoverScripts(config.stateDir().resolve(SCRIPTS_DIR));
       Identity identity = loadOrEnroll(config, interpreters.supportedTypes());
       Journal journal =
           Journal.open(
@@ -172,16 +176,6 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  private void sendProgress(ServerClient client, RunReport report) {
-    try {
-      client.report(identity, report);
-    } catch (IOException | ServerResponseException e) {
-      LOG.debug("progress of run {} not sent: {}", report.invokeId(), e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   private static Identity loadOrEnroll(AgentConfig config, List<ScriptType> types)
       throws IOException {
     IdentityStore store = new IdentityStore(config.stateDir());
@@ -238,6 +232,18 @@ public final class Agent implements AutoCloseable {
     }
   }
 
+  /** Deletes script files of runs that a crash or kill of the agent cut short. */
+  private static void deleteLeftoverScripts(Path scripts) throws IOException {
+    if (!Files.isDirectory(scripts)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(scripts)) {
+      for (Path file : files.toList()) {
+        Files.deleteIfExists(file);
+      }
+    }
+  }
+
   private static Interpreters interpreters(AgentConfig config) {
     return Interpreters.resolve(OsType.current(), config.interpreters(), System.getenv("PATH"));
   }
@@ -247,7 +253,7 @@ public final class Agent implements AutoCloseable {
     return new RunSettings(
         identity.desktopId(),
         interpreters(config),
-        config.stateDir().resolve("scripts"),
+        config.stateDir().resolve(SCRIPTS_DIR),
         config.workingDirectory(),
         windows,
         // TODO: on Windows, decode invalid UTF-8 with the OEM code page from GetOEMCP();

@@ -80,6 +80,11 @@ final class PollLoop {
       succeeded();
       handle(response);
       return true;
+    } catch (RuntimeException e) {
+      // A bug in handling one response must not end polling for good.
+      LOG.error("poll of desktop {} failed inside the agent", identity.desktopId(), e);
+      Thread.sleep(backoff.nextDelay());
+      return true;
     } catch (ServerResponseException e) {
       if (e.isCredentialRejected()) {
         onCredentialRejected.run();

@@ -103,10 +103,14 @@ final class ResultSender {
     }
     if (e.isRetryable()) {
       LOG.warn(
-          "result of run {} not accepted yet, will retry: {}", report.invokeId(), e.getMessage());
+          "result of run {} on desktop {} not accepted yet, will retry: {}",
+          report.invokeId(),
+          identity.desktopId(),
+          e.getMessage());
       return false;
     }
-    // Sending the same body again cannot change a 4xx answer; keeping it would block the queue.
+    // The server returns the same 4xx for the same body, so retrying cannot succeed and would
+    // hold up the results queued behind this one.
     LOG.error(
         "result of run {} on desktop {} rejected and discarded: {}",
         report.invokeId(),

@@ -71,7 +71,7 @@ class AgentTest {
   }
 
   @Test
-  void start_rejectedActivationCode_agentExceptionWithServerCode() {
+  void start_rejectedActivation_serverCodeRaised() {
     assertThatThrownBy(() -> Agent.start(config("wrong")))
         .isInstanceOf(AgentException.class)
         .hasMessageContaining("InvalidActivationCode")
@@ -181,7 +181,7 @@ class AgentTest {
   }
 
   @Test
-  void poll_allSlotsBusy_asksForNoTasksAndListsRunning() {
+  void poll_allSlotsBusy_noFreeSlots() {
     AgentConfig config =
         builder().activation("act-1", ProtocolServer.ACTIVATION_CODE).maxConcurrentRuns(1).build();
     Agent agent = Agent.start(config);

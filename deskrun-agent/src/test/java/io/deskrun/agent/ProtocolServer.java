@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The server side of the agent protocol on loopback, with just enough behaviour to drive the agent
  * through enrollment, polls and reports: tasks and stop requests are queued by the test, and every
- * request is recorded. It stands in for the real server, which is built in another module.
+ * request is recorded. It replaces the real server, which is built in another module.
  */
 final class ProtocolServer implements AutoCloseable {
   static final String ACTIVATION_CODE = "code-ok";

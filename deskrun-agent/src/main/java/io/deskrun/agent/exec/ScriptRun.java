@@ -1,5 +1,6 @@
 package io.deskrun.agent.exec;
 
+import io.deskrun.agent.state.StateFiles;
 import io.deskrun.protocol.AgentProtocol;
 import io.deskrun.protocol.ErrorCodes;
 import io.deskrun.protocol.RunReport;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +38,7 @@ public final class ScriptRun {
   private final OutputTail output;
   private final CompletableFuture<StopReason> stopRequest = new CompletableFuture<>();
 
-  /** Why a run was killed before its script exited. */
+  /** The cause of killing a run before its script exited. */
   public enum StopReason {
     /** A StopInvocation from the server: status Terminated. */
     STOPPED,
@@ -266,12 +266,9 @@ public final class ScriptRun {
   }
 
   private void writeFiles(LaunchPlan plan) throws IOException {
-    Files.createDirectories(settings.scriptDirectory());
+    StateFiles.createPrivateDirectory(settings.scriptDirectory());
     for (LaunchPlan.ScriptFile file : plan.files()) {
-      Files.write(file.path(), file.bytes());
-      if (!settings.windows()) {
-        Files.setPosixFilePermissions(file.path(), PosixFilePermissions.fromString("rw-------"));
-      }
+      StateFiles.writePrivate(file.path(), file.bytes());
     }
   }
 

@@ -55,6 +55,21 @@ public final class StateFiles {
     }
   }
 
+  /** Writes {@code bytes} to {@code file}, creating it as 0600 or truncating it. */
+  public static void writePrivate(Path file, byte[] bytes) throws IOException {
+    Set<StandardOpenOption> options =
+        Set.of(
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING);
+    try (FileChannel channel = FileChannel.open(file, options, ownerOnly())) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+    }
+  }
+
   /** Opens {@code file} for appending, creating it as 0600 when missing. */
   public static FileChannel openForAppend(Path file) throws IOException {
     Set<StandardOpenOption> options =

@@ -16,7 +16,7 @@ class LauncherTest {
   private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
   @Test
-  void powerShellPlan_windows_bomAndFlagsAndWrapper() {
+  void powerShellPlan_windows_bomAndFlags() {
     PowerShellLauncher launcher = new PowerShellLauncher(List.of("powershell.exe"), true);
     String script = "$s = 'Grüße–中'\nWrite-Output $s.Length\n"; // X02
 
@@ -42,7 +42,7 @@ class LauncherTest {
   }
 
   @Test
-  void powerShellWrapper_callsUserFileAndPreservesExitCodes() {
+  void powerShellWrapper_userFile_exitCodesKept() {
     String wrapper = PowerShellLauncher.wrapperText(Path.of("/state/it's/run-t-1.ps1"));
 
     assertThat(wrapper).contains("& '/state/it''s/run-t-1.ps1'");
@@ -53,7 +53,7 @@ class LauncherTest {
   }
 
   @Test
-  void powerShellPlan_exitCodeAndQuotingCases_userTextUnchangedInFile() {
+  void powerShellPlan_userText_fileUnchanged() {
     PowerShellLauncher launcher = new PowerShellLauncher(List.of("/usr/bin/pwsh"), false);
     List<String> scripts =
         List.of(
@@ -73,7 +73,7 @@ class LauncherTest {
   }
 
   @Test
-  void batchPlan_nestedExit_crlfAndCodePageFirst() {
+  void batchPlan_nestedExit_crlfAndCodePage() {
     BatchLauncher launcher = new BatchLauncher(List.of("cmd.exe", "/d", "/c"));
     String script =
         "@echo off\r\nif 1==1 (\r\n  if 2==2 (\r\n    exit /b 3\r\n  )\r\n  echo unreachable\r\n)\r\n"; // X05
@@ -88,7 +88,7 @@ class LauncherTest {
   }
 
   @Test
-  void batchPlan_lfAndNonAscii_crlfUtf8WithoutBom() {
+  void batchPlan_lfNonAscii_crlfWithoutBom() {
     BatchLauncher launcher = new BatchLauncher(List.of("wine", "cmd", "/c"));
 
     LaunchPlan plan = launcher.plan("@echo off\necho 中文测试\n:later\rexit /b 0", DIR, "run-t-4");

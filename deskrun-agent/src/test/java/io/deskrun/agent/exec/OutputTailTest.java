@@ -20,7 +20,7 @@ class OutputTailTest {
   }
 
   @Test
-  void append_fourByteCharacterOneByteAtATime_decodedWhole() {
+  void append_fourByteCharacterBytewise_decodedWhole() {
     OutputTail tail = new OutputTail(100, null);
     byte[] bytes = "😀!".getBytes(StandardCharsets.UTF_8);
 
@@ -83,7 +83,7 @@ class OutputTailTest {
   }
 
   @Test
-  void snapshot_manyAppends_keepsNewestBytesAndCountsDropped() {
+  void snapshot_manyAppends_newestBytesKept() {
     OutputTail tail = new OutputTail(16, null);
     StringBuilder all = new StringBuilder();
 

@@ -46,7 +46,7 @@ final class RunFixture {
   }
 
   /**
-   * Returns the live processes (not zombies) whose environment holds this run's invoke id, which
+   * Returns the live processes (not zombies) whose environment contains this run's invoke id, which
    * every process started by the script inherits.
    */
   static List<ProcessHandle> processesOf(String invokeId) {

@@ -62,7 +62,7 @@ class ScriptRunTest {
   }
 
   @Test
-  void run_stdinIsNullDevice_readGetsEndOfFile() {
+  void run_readFromStdin_endOfFile() {
     RunReport report = fixture.run(RunFixture.shellTask("read line\necho \"read=$?\"\n", 10));
 
     assertThat(report.output()).isEqualTo("read=1\n");
@@ -81,7 +81,7 @@ class ScriptRunTest {
   }
 
   @Test
-  void run_sleepingTreeOverTimeout_timeoutAndTreeKilled() throws Exception {
+  void run_treeOverTimeout_timeoutAndKilled() throws Exception {
     Task task = RunFixture.shellTask("sleep 600 &\n(sleep 601; echo x) &\nsleep 602\n", 5);
     long start = System.nanoTime();
 
@@ -116,7 +116,7 @@ class ScriptRunTest {
   }
 
   @Test
-  void run_largeOutputOnBothStreams_keepsTailAndCountsDropped() {
+  void run_largeOutput_tailAndDropped() {
     String script =
         "i=0; while [ $i -lt 200000 ]; do echo \"o$i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\";"
             + " echo \"e$i\" >&2; i=$((i+1)); done; echo END\n";
@@ -172,7 +172,7 @@ class ScriptRunTest {
   }
 
   @Test
-  void run_backgroundProgramAfterNormalExit_leftRunningAndNotAwaited() throws Exception {
+  void run_backgroundProgram_leftRunning() throws Exception {
     Task task = RunFixture.shellTask("sleep 15 &\necho started\n", 10);
     long start = System.nanoTime();
     try {

@@ -24,7 +24,7 @@ class JournalTest {
   final InstantSource clock = () -> now.get();
 
   @Test
-  void tryStart_newId_trueAndWrittenBeforeReturn() throws IOException {
+  void tryStart_newId_written() throws IOException {
     try (Journal journal = open()) {
       assertThat(journal.tryStart("t-1")).isTrue();
     }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class BackoffTest {
   @Test
-  void nextDelay_repeatedFailures_doublesWithinJitterUpToMax() {
+  void nextDelay_repeatedFailures_doublesUpToMax() {
     Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(8), new Random(42));
     long[] ceilings = {1000, 2000, 4000, 8000, 8000, 8000};
 
