@@ -3,6 +3,7 @@ package io.deskrun.agent;
 import io.deskrun.agent.enroll.Identity;
 import io.deskrun.agent.enroll.IdentityStore;
 import io.deskrun.agent.exec.Interpreters;
+import io.deskrun.agent.exec.ProcessTree;
 import io.deskrun.agent.exec.RunReports;
 import io.deskrun.agent.exec.RunSettings;
 import io.deskrun.agent.journal.Journal;
@@ -224,10 +225,16 @@ public final class Agent implements AutoCloseable {
 
   private static void recordInterruptedRuns(Journal journal, Identity identity) throws IOException {
     for (String invokeId : journal.unfinishedAtOpen()) {
+      boolean killed =
+          journal
+              .recordedProcess(invokeId)
+              .map(process -> ProcessTree.killLeftover(process.pid(), process.startEpochMillis()))
+              .orElse(false);
       LOG.warn(
-          "run {} on desktop {} was cut short by an agent stop; reporting it as interrupted",
+          "run {} on desktop {} was cut short by an agent stop{}; reporting it as interrupted",
           invokeId,
-          identity.desktopId());
+          identity.desktopId(),
+          killed ? " and its leftover processes were killed" : "");
       journal.storeResult(RunReports.interrupted(invokeId));
     }
   }

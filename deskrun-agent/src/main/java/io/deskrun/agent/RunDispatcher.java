@@ -1,5 +1,6 @@
 package io.deskrun.agent;
 
+import io.deskrun.agent.exec.ProcessTree;
 import io.deskrun.agent.exec.RunReports;
 import io.deskrun.agent.exec.RunSettings;
 import io.deskrun.agent.exec.ScriptRun;
@@ -71,7 +72,8 @@ final class RunDispatcher {
       return;
     }
 
-    ScriptRun run = new ScriptRun(task, settings);
+    ScriptRun run =
+        new ScriptRun(task, settings).onStart(process -> recordProcess(invokeId, process));
     running.put(invokeId, run);
     LOG.info(
         "run {} on desktop {} starting: {}, timeout {} s",
@@ -109,6 +111,14 @@ final class RunDispatcher {
       // Without a journal entry on disk the run could be started twice, so it is not started.
       LOG.error("run {} not started because the journal write failed", invokeId, e);
       return false;
+    }
+  }
+
+  private void recordProcess(String invokeId, ProcessHandle process) {
+    try {
+      journal.recordProcess(invokeId, process.pid(), ProcessTree.startEpochMillis(process));
+    } catch (IOException e) {
+      LOG.warn("pid of run {} not written to the journal", invokeId, e);
     }
   }
 

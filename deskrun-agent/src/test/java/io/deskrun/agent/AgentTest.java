@@ -149,6 +149,32 @@ class AgentTest {
   }
 
   @Test
+  void start_scriptLeftByKilledAgent_killedAndReported() throws Exception {
+    Agent.start(config(ProtocolServer.ACTIVATION_CODE)).close();
+    Process leftover =
+        new ProcessBuilder("/usr/bin/setsid", "/bin/sh", "-c", "sleep 30 & sleep 31").start();
+    ProcessHandle child = awaitChild(leftover);
+    try (Journal journal =
+        Journal.open(stateDir.resolve("journal"), InstantSource.system(), Duration.ofDays(1), 10)) {
+      journal.tryStart("t-left");
+      long start = leftover.toHandle().info().startInstant().orElseThrow().toEpochMilli();
+      journal.recordProcess("t-left", leftover.pid(), start);
+    }
+
+    Agent agent = Agent.start(configWithoutActivation());
+    try {
+      assertThat(leftover.waitFor(5, TimeUnit.SECONDS)).isTrue();
+      await(() -> !child.isAlive(), "the background sleep to be killed");
+      assertThat(awaitFinalReport("t-left").errorCode())
+          .isEqualTo(ErrorCodes.EXECUTION_INTERRUPTED);
+    } finally {
+      agent.close();
+      leftover.destroyForcibly();
+      child.destroyForcibly();
+    }
+  }
+
+  @Test
   void report_serverUnavailable_resentUntilAccepted() {
     server.reportsToFail.set(2);
     Agent agent = Agent.start(config(ProtocolServer.ACTIVATION_CODE));
@@ -219,6 +245,11 @@ class AgentTest {
         "a final report of " + invokeId);
     List<RunReport> reports = server.reportsOf(invokeId);
     return reports.stream().filter(r -> r.status().isFinal()).findFirst().orElseThrow();
+  }
+
+  private static ProcessHandle awaitChild(Process process) {
+    await(() -> process.children().count() >= 1, "the shell to start its children");
+    return process.children().findFirst().orElseThrow();
   }
 
   private void awaitPolls(int count) {

@@ -1,10 +1,13 @@
 package io.deskrun.agent.exec;
 
+import io.deskrun.protocol.OsType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * ProcessHandle#descendants()} finds at that moment, which covers children that moved to another
  * group. A process that starts its own session escapes both; a cgroup per run would close that gap.
  */
-final class ProcessTree {
+public final class ProcessTree {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessTree.class);
   private static final Path SETSID = Path.of("/usr/bin/setsid");
 
@@ -38,7 +41,7 @@ final class ProcessTree {
    * Sends SIGKILL to the process group led by {@code process} (when it was started with {@link
    * #sessionPrefix}) and to all of its descendants.
    */
-  static void kill(Process process, boolean ownGroup) {
+  static void kill(ProcessHandle process, boolean ownGroup) {
     List<ProcessHandle> descendants = new ArrayList<>(process.descendants().toList());
     if (ownGroup) {
       killGroup(process.pid());
@@ -47,6 +50,34 @@ final class ProcessTree {
       handle.destroyForcibly();
     }
     process.destroyForcibly();
+  }
+
+  /**
+   * Kills the tree of a script that an earlier agent process started and lost track of, if the
+   * process with {@code pid} is still the one that started at {@code startEpochMillis}.
+   *
+   * @return true when such a process was found and killed
+   */
+  public static boolean killLeftover(long pid, long startEpochMillis) {
+    Optional<ProcessHandle> process = ProcessHandle.of(pid);
+    if (process.isEmpty() || !startedAt(process.get(), startEpochMillis)) {
+      return false;
+    }
+    kill(process.get(), !sessionPrefix(isWindows()).isEmpty());
+    return true;
+  }
+
+  /** Returns the process's start time in epoch milliseconds, or -1 when the OS does not tell. */
+  public static long startEpochMillis(ProcessHandle process) {
+    return process.info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
+  }
+
+  private static boolean startedAt(ProcessHandle process, long startEpochMillis) {
+    return startEpochMillis >= 0 && startEpochMillis(process) == startEpochMillis;
+  }
+
+  private static boolean isWindows() {
+    return OsType.current() == OsType.Windows;
   }
 
   private static void killGroup(long groupId) {

@@ -37,6 +37,7 @@ public final class ScriptRun {
   private final RunSettings settings;
   private final OutputTail output;
   private final CompletableFuture<StopReason> stopRequest = new CompletableFuture<>();
+  private volatile Consumer<ProcessHandle> startListener = handle -> {};
 
   /** The cause of killing a run before its script exited. */
   public enum StopReason {
@@ -54,6 +55,12 @@ public final class ScriptRun {
 
   public String invokeId() {
     return task.invokeId();
+  }
+
+  /** Sets the callback that receives the script's process right after it started. */
+  public ScriptRun onStart(Consumer<ProcessHandle> listener) {
+    this.startListener = listener;
+    return this;
   }
 
   /** Asks the run to kill its process tree; the first reason given wins. Returns at once. */
@@ -112,6 +119,7 @@ public final class ScriptRun {
         settings.desktopId(),
         process.pid());
 
+    notifyStarted(process.toHandle());
     Thread reader = startReader(process.getInputStream());
     send(progress, RunReports.running(task.invokeId(), output.snapshot()));
     return awaitEnd(process, !prefix.isEmpty(), reader, progress);
@@ -176,7 +184,7 @@ public final class ScriptRun {
 
   private RunReport killed(Process process, boolean ownGroup, Thread reader, StopReason reason) {
     boolean interrupted = Thread.interrupted();
-    ProcessTree.kill(process, ownGroup);
+    ProcessTree.kill(process.toHandle(), ownGroup);
     awaitKilled(process);
     drain(reader);
     if (interrupted) {
@@ -254,6 +262,14 @@ public final class ScriptRun {
       }
     } catch (IOException e) {
       LOG.debug("reading the output of run {} ended: {}", task.invokeId(), e.toString());
+    }
+  }
+
+  private void notifyStarted(ProcessHandle handle) {
+    try {
+      startListener.accept(handle);
+    } catch (RuntimeException e) {
+      LOG.warn("start callback of run {} failed", task.invokeId(), e);
     }
   }
 

@@ -27,14 +27,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's on-disk record of every run it started, which makes execution at-most-once.
  *
- * <p>{@code journal.log} is an append-only list of lines {@code started <invokeId> <epochMillis>}
- * and {@code confirmed <invokeId> <epochMillis>}. A {@code started} line is flushed to disk before
- * the script is launched, so after a crash at any point an id is either launched never or at most
- * once: an id found in the journal is never launched again. A final result is stored in {@code
- * results/} before it is sent and deleted once the server confirms it; a {@code confirmed} line
- * then records that. The log is rewritten without confirmed ids older than the retention period,
- * and without the oldest confirmed ids beyond a maximum count, so it does not grow without bound.
- * Thread-safe.
+ * <p>{@code journal.log} is an append-only list of lines {@code started <invokeId> <epochMillis>},
+ * {@code process <invokeId> <pid> <startEpochMillis>} and {@code confirmed <invokeId>
+ * <epochMillis>}. A {@code started} line is flushed to disk before the script is launched, so after
+ * a crash at any point an id is either launched never or at most once: an id found in the journal
+ * is never launched again. A final result is stored in {@code results/} before it is sent and
+ * deleted once the server confirms it; a {@code confirmed} line then records that. The log is
+ * rewritten without confirmed ids older than the retention period, and without the oldest confirmed
+ * ids beyond a maximum count, so it does not grow without bound. Thread-safe.
  */
 public final class Journal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
@@ -58,6 +58,7 @@ public final class Journal implements AutoCloseable {
     final Instant started;
     boolean hasResult;
     Instant confirmed;
+    RecordedProcess process;
 
     Entry(Instant started) {
       this.started = started;
@@ -104,6 +105,32 @@ public final class Journal implements AutoCloseable {
     entries.put(invokeId, new Entry(now));
     return true;
   }
+
+  /**
+   * Records the script process of a started run, so that an agent restarted after a crash can find
+   * and kill it.
+   *
+   * @param startEpochMillis the process's start time, which tells it apart from a later process
+   *     that reuses the pid
+   */
+  public synchronized void recordProcess(String invokeId, long pid, long startEpochMillis)
+      throws IOException {
+    Entry entry = entries.get(invokeId);
+    if (entry == null) {
+      throw new IllegalStateException("run " + invokeId + " has no started entry in the journal");
+    }
+    append("process " + invokeId + " " + pid + " " + startEpochMillis);
+    entry.process = new RecordedProcess(pid, startEpochMillis);
+  }
+
+  /** Returns the script process recorded for {@code invokeId}, if any. */
+  public synchronized Optional<RecordedProcess> recordedProcess(String invokeId) {
+    Entry entry = entries.get(invokeId);
+    return entry == null ? Optional.empty() : Optional.ofNullable(entry.process);
+  }
+
+  /** The pid and start time of a run's script process. */
+  public record RecordedProcess(long pid, long startEpochMillis) {}
 
   /** Tells whether {@code invokeId} was ever started (and is not yet compacted away). */
   public synchronized boolean contains(String invokeId) {
@@ -175,6 +202,11 @@ public final class Journal implements AutoCloseable {
       Entry entry = item.getValue();
       text.append("started ").append(item.getKey()).append(' ');
       text.append(entry.started.toEpochMilli()).append('\n');
+      if (entry.process != null && entry.confirmed == null) {
+        text.append("process ").append(item.getKey()).append(' ');
+        text.append(entry.process.pid()).append(' ');
+        text.append(entry.process.startEpochMillis()).append('\n');
+      }
       if (entry.confirmed != null) {
         text.append("confirmed ").append(item.getKey()).append(' ');
         text.append(entry.confirmed.toEpochMilli()).append('\n');
@@ -226,9 +258,13 @@ public final class Journal implements AutoCloseable {
 
   private void apply(String line) {
     String[] fields = line.split(" ");
-    if (fields.length != 3 || !fields[2].chars().allMatch(Character::isDigit)) {
+    if (fields.length < 3 || !allDigits(fields, 2)) {
       // A crash can leave a partly written last line; the id it names was never launched.
-      LOG.warn("journal line ignored because it is not <kind> <invokeId> <epochMillis>: {}", line);
+      LOG.warn("journal line ignored because it is not <kind> <invokeId> <number>...: {}", line);
+      return;
+    }
+    if (fields[0].equals("process")) {
+      applyProcess(fields, line);
       return;
     }
     Instant time = Instant.ofEpochMilli(Long.parseLong(fields[2]));
@@ -240,6 +276,27 @@ public final class Journal implements AutoCloseable {
       }
       default -> LOG.warn("journal line ignored because its kind is unknown: {}", line);
     }
+  }
+
+  private void applyProcess(String[] fields, String line) {
+    Entry entry = entries.get(fields[1]);
+    if (fields.length != 4 || entry == null) {
+      LOG.warn("journal line ignored because it names no started run or lacks a field: {}", line);
+      return;
+    }
+    entry.process = new RecordedProcess(Long.parseLong(fields[2]), Long.parseLong(fields[3]));
+  }
+
+  private static boolean allDigits(String[] fields, int from) {
+    for (int i = from; i < fields.length; i++) {
+      if (fields[i].isEmpty() || fields[i].length() > 18) {
+        return false;
+      }
+      if (!fields[i].chars().allMatch(c -> c >= '0' && c <= '9')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void markResult(Path file) {

@@ -69,6 +69,21 @@ class JournalTest {
   }
 
   @Test
+  void recordProcess_unfinishedRun_readBackAfterRestart() throws IOException {
+    try (Journal journal = open()) {
+      journal.tryStart("t-1");
+      journal.recordProcess("t-1", 4242, 1_700_000_000_123L);
+      journal.compact();
+    }
+
+    try (Journal reopened = open()) {
+      assertThat(reopened.recordedProcess("t-1"))
+          .contains(new Journal.RecordedProcess(4242, 1_700_000_000_123L));
+      assertThat(reopened.unfinishedAtOpen()).containsExactly("t-1");
+    }
+  }
+
+  @Test
   void storeResult_beforeConfirm_survivesRestart() throws IOException {
     RunReport report =
         new RunReport(
