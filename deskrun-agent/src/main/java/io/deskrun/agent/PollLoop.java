@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one long-poll open to the server, hands the returned tasks and stop requests to the
- * dispatcher, and backs off while the server is unreachable or answers with a 5xx.
+ * dispatcher, and backs off while the server is unreachable or returns a 5xx.
  */
 final class PollLoop {
   private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);

@@ -29,8 +29,8 @@ public final class ProcessTree {
 
   /** Returns the prefix that starts a command in a new session, or an empty list. */
   static List<String> sessionPrefix(boolean windows) {
-    // TODO: on Windows, assign the process to a Job Object without breakaway (JNA) and close
-    // the job to kill the tree; until then only the descendants found at kill time are killed.
+    // TODO: on Windows, put the process in a Job Object without breakaway (JNA) and close the
+    // job to kill the tree. Until then only the descendants found at kill time are killed.
     if (!windows && Files.isExecutable(SETSID)) {
       return List.of(SETSID.toString());
     }

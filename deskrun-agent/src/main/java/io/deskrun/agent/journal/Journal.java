@@ -29,12 +29,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code journal.log} is an append-only list of lines {@code started <invokeId> <epochMillis>},
  * {@code process <invokeId> <pid> <startEpochMillis>} and {@code confirmed <invokeId>
- * <epochMillis>}. A {@code started} line is flushed to disk before the script is launched, so after
- * a crash at any point an id is either launched never or at most once: an id found in the journal
- * is never launched again. A final result is stored in {@code results/} before it is sent and
- * deleted once the server confirms it; a {@code confirmed} line then records that. The log is
- * rewritten without confirmed ids older than the retention period, and without the oldest confirmed
- * ids beyond a maximum count, so it does not grow without bound. Thread-safe.
+ * <epochMillis>}. A {@code started} line is flushed to disk before the script is launched, and an
+ * id found in the journal is not launched again. So even after a crash at any point, an id is
+ * launched at most once while the journal remembers it. A final result is stored in {@code
+ * results/} before it is sent and deleted once the server confirms it, which a {@code confirmed}
+ * line then records. The log is rewritten without confirmed ids older than the retention period,
+ * and without the oldest confirmed ids beyond a maximum count, so it does not grow without bound.
+ * Thread-safe.
  */
 public final class Journal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
@@ -110,7 +111,7 @@ public final class Journal implements AutoCloseable {
    * Records the script process of a started run, so that an agent restarted after a crash can find
    * and kill it.
    *
-   * @param startEpochMillis the process's start time, which tells it apart from a later process
+   * @param startEpochMillis the process's start time, which distinguishes it from a later process
    *     that reuses the pid
    */
   public synchronized void recordProcess(String invokeId, long pid, long startEpochMillis)

@@ -14,8 +14,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
- * File operations for the agent's state dir, which holds its credential: the dir is private to the
- * agent's user (0700) and every file in it is 0600 from the moment it is created.
+ * File operations for the agent's state dir, which contains its credential. The dir is private to
+ * the agent's user (0700) and every file in it is 0600 from the moment it is created.
  */
 public final class StateFiles {
   private static final boolean POSIX =
