@@ -12,8 +12,9 @@ import java.util.List;
  *
  * <p>The user's script is written unchanged to its own {@code .ps1} file, so error messages point
  * at the user's own line numbers. A second, generated wrapper file is the one given to {@code
- * -File}. The wrapper sets UTF-8 output encoding, clears {@code $LASTEXITCODE}, calls the user's
- * file with {@code &} inside {@code try}, and exits with:
+ * -File}. The wrapper sets UTF-8 output encoding (ignoring a failure, as when no console is
+ * attached), clears {@code $LASTEXITCODE}, calls the user's file with {@code &} inside {@code try},
+ * and exits with:
  *
  * <ul>
  *   <li>N when the script calls {@code exit N}, because {@code exit} in a called script ends only
@@ -78,8 +79,8 @@ public final class PowerShellLauncher implements Launcher {
     return String.join(
         "\n",
         "try {",
-        "  $OutputEncoding = [System.Text.UTF8Encoding]::new($false)",
-        "  [Console]::OutputEncoding = $OutputEncoding",
+        "  $global:OutputEncoding = [System.Text.UTF8Encoding]::new($false)",
+        "  [Console]::OutputEncoding = $global:OutputEncoding",
         "} catch {}",
         "$global:LASTEXITCODE = 0",
         "try {",

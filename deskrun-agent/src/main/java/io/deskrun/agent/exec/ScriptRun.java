@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
 public final class ScriptRun {
   private static final Logger LOG = LoggerFactory.getLogger(ScriptRun.class);
 
+  /** Longest timeout accepted, a year; the API allows at most a day. */
+  static final long MAX_TIMEOUT_SECONDS = 366L * 24 * 3600;
+
   private final Task task;
   private final RunSettings settings;
   private final OutputTail output;
@@ -76,6 +79,14 @@ public final class ScriptRun {
    * @return the final report, never with status Running
    */
   public RunReport run(Consumer<RunReport> progress) {
+    if (task.timeoutSeconds() < 1 || task.timeoutSeconds() > MAX_TIMEOUT_SECONDS) {
+      return RunReports.failedToStart(
+          task.invokeId(),
+          "timeout must be from 1 to "
+              + MAX_TIMEOUT_SECONDS
+              + " seconds, got "
+              + task.timeoutSeconds());
+    }
     Optional<Launcher> launcher = settings.interpreters().launcher(task.type());
     if (launcher.isEmpty()) {
       return RunReports.failedToStart(

@@ -253,6 +253,15 @@ class ScriptRunTest {
     assertThat(report.errorInfo()).contains("RunBatScript");
   }
 
+  @Test
+  void run_zeroTimeout_errorNamingValue() {
+    RunReport report = fixture.run(RunFixture.shellTask("echo hi\n", 0));
+
+    assertThat(report.status()).isEqualTo(TargetStatus.Error);
+    assertThat(report.errorCode()).isEqualTo(ErrorCodes.EXECUTION_EXCEPTION);
+    assertThat(report.errorInfo()).contains("got 0");
+  }
+
   private void awaitOutput(String text) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (System.nanoTime() < deadline) {
