@@ -36,6 +36,7 @@ public final class Agent implements AutoCloseable {
   private static final int JOURNAL_MAX_CONFIRMED = 10_000;
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration FINAL_SEND_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration POLL_STOP_TIMEOUT = Duration.ofSeconds(2);
   private static final String SCRIPTS_DIR = "scripts";
 
   private final Identity identity;
@@ -126,6 +127,7 @@ public final class Agent implements AutoCloseable {
     }
     pollThread.interrupt();
     try {
+      pollThread.join(POLL_STOP_TIMEOUT);
       dispatcher.shutdown(SHUTDOWN_TIMEOUT);
       senderThread.interrupt();
       senderThread.join(FINAL_SEND_TIMEOUT);

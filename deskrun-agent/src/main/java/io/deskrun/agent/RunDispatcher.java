@@ -64,6 +64,10 @@ final class RunDispatcher {
       resultStored.run();
       return;
     }
+    if (executor.isShutdown()) {
+      LOG.info("run {} not started because the agent is shutting down", invokeId);
+      return;
+    }
     if (freeSlots() == 0) {
       LOG.warn("run {} not started because all {} slots are busy", invokeId, maxRuns);
       return;
@@ -95,10 +99,13 @@ final class RunDispatcher {
 
   /** Kills every running script, waits up to {@code timeout} for their results, and shuts down. */
   void shutdown(Duration timeout) throws InterruptedException {
-    for (String invokeId : runningIds()) {
-      stop(invokeId, ScriptRun.StopReason.AGENT_SHUTDOWN);
+    synchronized (this) {
+      // Under the lock of launch(), so no run is journaled after this point and then dropped.
+      executor.shutdown();
+      for (String invokeId : runningIds()) {
+        stop(invokeId, ScriptRun.StopReason.AGENT_SHUTDOWN);
+      }
     }
-    executor.shutdown();
     if (!executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       LOG.warn("runs {} did not end within {} after the shutdown", runningIds(), timeout);
     }

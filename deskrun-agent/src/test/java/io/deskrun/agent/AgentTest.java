@@ -229,6 +229,20 @@ class AgentTest {
   }
 
   @Test
+  void close_duringHeldPoll_returnsPromptly() {
+    server.maxHoldSeconds.set(30);
+    AgentConfig config =
+        builder().activation("act-1", ProtocolServer.ACTIVATION_CODE).pollWaitSeconds(30).build();
+    Agent agent = Agent.start(config);
+    await(() -> !server.pollRequests.isEmpty(), "the first poll");
+
+    long start = System.nanoTime();
+    agent.close();
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+  }
+
+  @Test
   void poll_credentialRevoked_agentStops() throws InterruptedException {
     Agent agent = Agent.start(config(ProtocolServer.ACTIVATION_CODE));
     Thread waiter = Thread.ofVirtual().start(() -> awaitTerminationQuietly(agent));

@@ -42,6 +42,7 @@ final class ProtocolServer implements AutoCloseable {
   final BlockingQueue<String> stops = new LinkedBlockingQueue<>();
   final AtomicBoolean revoked = new AtomicBoolean();
   final AtomicInteger reportsToFail = new AtomicInteger();
+  final AtomicInteger maxHoldSeconds = new AtomicInteger(1);
 
   private final ObjectMapper json = new ObjectMapper();
   private final HttpServer http;
@@ -81,8 +82,9 @@ final class ProtocolServer implements AutoCloseable {
     pollRequests.add(request);
     List<Task> handed = new ArrayList<>();
     try {
-      // Held for at most one second, so tests stay quick.
-      Task first = tasks.poll(Math.min(1, request.waitSeconds()), TimeUnit.SECONDS);
+      // Held for one second by default, so tests stay quick.
+      int hold = Math.min(maxHoldSeconds.get(), request.waitSeconds());
+      Task first = tasks.poll(hold, TimeUnit.SECONDS);
       if (first != null) {
         handed.add(first);
       }
