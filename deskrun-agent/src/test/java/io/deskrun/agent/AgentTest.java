@@ -192,6 +192,23 @@ class AgentTest {
   }
 
   @Test
+  void poll_serverDownAndBack_resumesAndRuns() throws IOException {
+    Agent agent = Agent.start(config(ProtocolServer.ACTIVATION_CODE));
+    try {
+      await(() -> !server.pollRequests.isEmpty(), "the first poll");
+      int port = server.port();
+      server.close();
+
+      server = new ProtocolServer(port);
+      server.tasks.add(new Task("t-back", ScriptType.RunShellScript, "echo back\n", 10));
+
+      assertThat(awaitFinalReport("t-back").output()).isEqualTo("back\n");
+    } finally {
+      agent.close();
+    }
+  }
+
+  @Test
   void poll_stopRequest_runTerminated() {
     Agent agent = Agent.start(config(ProtocolServer.ACTIVATION_CODE));
     try {

@@ -48,12 +48,21 @@ final class ProtocolServer implements AutoCloseable {
   private final HttpServer http;
 
   ProtocolServer() throws IOException {
-    http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    this(0);
+  }
+
+  /** Starts on {@code port}, or on a free port when it is 0. */
+  ProtocolServer(int port) throws IOException {
+    http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     http.createContext(AgentProtocol.ENROLL_PATH, this::enroll);
     http.createContext(AgentProtocol.POLL_PATH, this::poll);
     http.createContext(AgentProtocol.REPORT_PATH, this::report);
     http.start();
+  }
+
+  int port() {
+    return http.getAddress().getPort();
   }
 
   URI uri() {
