@@ -138,6 +138,21 @@ class ScriptRunTest {
   }
 
   @Test
+  void run_hundredMegabytesOutput_tailOnly() {
+    // The module's tests run with a 64 MB heap, so keeping the whole output would fail here.
+    assertThat(Runtime.getRuntime().maxMemory()).isLessThan(100_000_000L);
+    String script = "head -c 100000000 /dev/zero | tr '\\0' 'a'\necho\necho END\n";
+
+    RunReport report = fixture.run(RunFixture.shellTask(script, 60));
+
+    int kept = report.output().getBytes(StandardCharsets.UTF_8).length;
+    assertThat(report.status()).isEqualTo(TargetStatus.Success);
+    assertThat(report.output()).endsWith("aaa\nEND\n");
+    assertThat(kept).isEqualTo(AgentProtocol.OUTPUT_LIMIT_BYTES);
+    assertThat(report.dropped()).isEqualTo(100_000_000L + 5 - kept);
+  }
+
+  @Test
   void run_crlfLineEndings_runAsLf() {
     RunReport report =
         fixture.run(RunFixture.shellTask("x=1\r\nif [ \"$x\" = 1 ]; then echo ok; fi\r\n", 10));
