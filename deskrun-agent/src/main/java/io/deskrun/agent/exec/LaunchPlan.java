@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * What a launcher produces for one run: the files to write (the script, and a wrapper where the
- * interpreter needs one) and the command that runs them. Built without touching the disk, so tests
- * can check the exact bytes and arguments.
+ * A launcher's output for one run: the files to write (the script, and a wrapper where the
+ * interpreter needs one) and the command that runs them. It is built without touching the disk, so
+ * tests can check the exact bytes and arguments.
  */
 public record LaunchPlan(List<ScriptFile> files, List<String> command) {
   public LaunchPlan {

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class ScriptRun {
   private static final Logger LOG = LoggerFactory.getLogger(ScriptRun.class);
 
-  /** Longest timeout accepted, a year; the API allows at most a day. */
+  /** Maximum timeout accepted, a year, far above the API's maximum of a day. */
   static final long MAX_TIMEOUT_SECONDS = 366L * 24 * 3600;
 
   private final Task task;

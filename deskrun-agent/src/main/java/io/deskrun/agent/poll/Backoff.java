@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.random.RandomGenerator;
 
 /**
- * Exponential backoff with jitter for calls to an unreachable or failing server: the ceiling
- * doubles after each failure up to a maximum, and each delay is drawn from the upper half of the
+ * Exponential backoff with jitter for calls to an unreachable or failing server. The ceiling
+ * doubles after each failure up to a maximum. Each delay is drawn from the upper half of the
  * ceiling, so agents that lost the server together do not come back in step.
  */
 public final class Backoff {

@@ -2,7 +2,7 @@ package io.deskrun.agent.poll;
 
 import io.deskrun.protocol.AgentError;
 
-/** A non-2xx answer of the server, with the {@link AgentError} it sent when it sent one. */
+/** A non-2xx response of the server, with its {@link AgentError} body when it had one. */
 public final class ServerResponseException extends Exception {
   private static final long serialVersionUID = 1L;
 
