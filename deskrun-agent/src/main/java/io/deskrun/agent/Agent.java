@@ -59,7 +59,7 @@ public final class Agent implements AutoCloseable {
             journal,
             runSettings(config, identity),
             config.maxConcurrentRuns(),
-            new ProgressSender(client, identity)::offer,
+            new ProgressSender(client, identity),
             sender::wake);
     PollLoop poll =
         new PollLoop(

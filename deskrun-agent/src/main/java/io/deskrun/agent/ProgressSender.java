@@ -5,8 +5,12 @@ import io.deskrun.agent.poll.ServerClient;
 import io.deskrun.agent.poll.ServerResponseException;
 import io.deskrun.protocol.RunReport;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +25,12 @@ final class ProgressSender {
 
   private final ServerClient client;
   private final Identity identity;
-  private final Map<String, RunReport> waiting = new ConcurrentHashMap<>();
-  private final Map<String, Boolean> sending = new ConcurrentHashMap<>();
+
+  /** The newest unsent report per invoke id; guarded by this. */
+  private final Map<String, RunReport> waiting = new HashMap<>();
+
+  /** Invoke ids that have a sender thread; guarded by this. */
+  private final Set<String> sending = new HashSet<>();
 
   ProgressSender(ServerClient client, Identity identity) {
     this.client = client;
@@ -30,24 +38,41 @@ final class ProgressSender {
   }
 
   /** Queues {@code report} and returns at once. */
-  void offer(RunReport report) {
+  synchronized void offer(RunReport report) {
     String invokeId = report.invokeId();
     waiting.put(invokeId, report);
-    if (sending.putIfAbsent(invokeId, Boolean.TRUE) == null) {
+    if (sending.add(invokeId)) {
       Thread.ofVirtual().name("progress-" + invokeId).start(() -> sendWaiting(invokeId));
+    }
+  }
+
+  /**
+   * Drops the run's unsent progress and waits up to {@code timeout} for a report still in flight,
+   * so that no Running report reaches the server after the final one.
+   */
+  synchronized void finish(String invokeId, Duration timeout) throws InterruptedException {
+    waiting.remove(invokeId);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (sending.contains(invokeId)) {
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0) {
+        LOG.warn("progress of run {} still being sent after {}", invokeId, timeout);
+        return;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, remaining);
     }
   }
 
   private void sendWaiting(String invokeId) {
     while (true) {
-      RunReport report = waiting.remove(invokeId);
-      if (report == null) {
-        sending.remove(invokeId);
-        // A report offered between the two calls above would otherwise wait for the next one.
-        if (!waiting.containsKey(invokeId) || sending.putIfAbsent(invokeId, Boolean.TRUE) != null) {
+      RunReport report;
+      synchronized (this) {
+        report = waiting.remove(invokeId);
+        if (report == null) {
+          sending.remove(invokeId);
+          notifyAll();
           return;
         }
-        continue;
       }
       send(report);
     }

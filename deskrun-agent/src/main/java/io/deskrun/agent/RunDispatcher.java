@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +25,12 @@ import org.slf4j.LoggerFactory;
 final class RunDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(RunDispatcher.class);
 
+  private static final Duration PROGRESS_FINISH_TIMEOUT = Duration.ofSeconds(5);
+
   private final Journal journal;
   private final RunSettings settings;
   private final int maxRuns;
-  private final Consumer<RunReport> progress;
+  private final ProgressSender progress;
   private final Runnable resultStored;
   private final Map<String, ScriptRun> running = new ConcurrentHashMap<>();
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -38,7 +39,7 @@ final class RunDispatcher {
       Journal journal,
       RunSettings settings,
       int maxRuns,
-      Consumer<RunReport> progress,
+      ProgressSender progress,
       Runnable resultStored) {
     this.journal = journal;
     this.settings = settings;
@@ -129,10 +130,18 @@ final class RunDispatcher {
     }
   }
 
+  private void awaitProgressSent(String invokeId) {
+    try {
+      progress.finish(invokeId, PROGRESS_FINISH_TIMEOUT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void execute(ScriptRun run) {
     RunReport result;
     try {
-      result = run.run(progress);
+      result = run.run(progress::offer);
     } catch (RuntimeException e) {
       LOG.error("run {} failed inside the agent", run.invokeId(), e);
       result = RunReports.interrupted(run.invokeId());
@@ -144,6 +153,7 @@ final class RunDispatcher {
         result.status(),
         result.exitCode());
 
+    awaitProgressSent(run.invokeId());
     try {
       journal.storeResult(result);
     } catch (IOException e) {
