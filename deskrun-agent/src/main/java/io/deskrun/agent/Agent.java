@@ -40,6 +40,7 @@ public final class Agent implements AutoCloseable {
   private static final String SCRIPTS_DIR = "scripts";
 
   private final Identity identity;
+  private final Path identityFile;
   private final Journal journal;
   private final RunDispatcher dispatcher;
   private final ResultSender sender;
@@ -50,6 +51,7 @@ public final class Agent implements AutoCloseable {
 
   private Agent(AgentConfig config, Identity identity, Journal journal, List<ScriptType> types) {
     this.identity = identity;
+    this.identityFile = new IdentityStore(config.stateDir()).file();
     this.journal = journal;
     ServerClient client = new ServerClient(config.server());
     this.sender =
@@ -165,9 +167,10 @@ public final class Agent implements AutoCloseable {
       return;
     }
     LOG.error(
-        "server rejected the credential of desktop {} (revoked or deleted); the agent stops. "
-            + "Enroll again with a new activation code after deleting the identity file.",
-        identity.desktopId());
+        "server rejected the credential of desktop {} as revoked or invalid, so the agent stops. "
+            + "To enroll again, delete {} and start with a new activation id and code.",
+        identity.desktopId(),
+        identityFile);
     Thread.ofVirtual().name("agent-close").start(this::close);
   }
 
