@@ -47,11 +47,11 @@ final class ProgressSender {
   }
 
   /**
-   * Drops the run's unsent progress and waits up to {@code timeout} for a report still in flight,
-   * so that no Running report reaches the server after the final one.
+   * Waits up to {@code timeout} until the run's queued progress is sent, so that no Running report
+   * reaches the server after the final one. The newest report is kept rather than dropped, because
+   * for a short run it can be the start report.
    */
   synchronized void finish(String invokeId, Duration timeout) throws InterruptedException {
-    waiting.remove(invokeId);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (sending.contains(invokeId)) {
       long remaining = deadline - System.nanoTime();

@@ -80,6 +80,16 @@ class AgentTest {
   }
 
   @Test
+  void start_serverUnreachable_agentExceptionNamingServer() {
+    AgentConfig config = config(ProtocolServer.ACTIVATION_CODE);
+    server.close();
+
+    assertThatThrownBy(() -> Agent.start(config))
+        .isInstanceOf(AgentException.class)
+        .hasMessageContaining("enrollment at " + server.uri() + " failed");
+  }
+
+  @Test
   void start_noIdentityNoActivation_agentException() {
     assertThatThrownBy(() -> Agent.start(configWithoutActivation()))
         .isInstanceOf(AgentException.class)

@@ -101,6 +101,27 @@ class LauncherTest {
   }
 
   @Test
+  void batchPlan_lfOnlyLabels_everyLineEndsWithCrlf() {
+    String script =
+        "@echo off\ngoto :later\n"
+            + "rem 0123456789012345678901234567890123456789012345678901234567890123456789\n"
+                .repeat(12)
+            + ":later\necho reached\ncall :sub\necho back\nexit /b 0\n:sub\necho in-sub\n"
+            + "exit /b 0\n"; // X07 batch part
+
+    byte[] bytes =
+        new BatchLauncher(List.of("cmd.exe", "/d", "/c"))
+            .plan(script, DIR, "r")
+            .files()
+            .getFirst()
+            .bytes();
+
+    String text = new String(bytes, StandardCharsets.US_ASCII);
+    assertThat(text).isEqualTo("@chcp 65001>nul\r\n" + script.replace("\n", "\r\n"));
+    assertThat(text.replace("\r\n", "")).doesNotContain("\n").doesNotContain("\r");
+  }
+
+  @Test
   void shellPlan_crlf_convertedToLf() {
     ShellLauncher launcher = new ShellLauncher(List.of("/bin/bash"));
 

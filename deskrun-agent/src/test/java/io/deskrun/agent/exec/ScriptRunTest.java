@@ -258,6 +258,17 @@ class ScriptRunTest {
   }
 
   @Test
+  void run_scriptDirectoryNotWritable_errorExecutionException() throws Exception {
+    Files.writeString(stateDir.resolve("scripts"), "a file where the script dir should be");
+
+    RunReport report = fixture.run(RunFixture.shellTask("echo hi\n", 10));
+
+    assertThat(report.status()).isEqualTo(TargetStatus.Error);
+    assertThat(report.errorCode()).isEqualTo(ErrorCodes.EXECUTION_EXCEPTION);
+    assertThat(report.errorInfo()).startsWith("writing the script file failed");
+  }
+
+  @Test
   void run_typeWithoutInterpreter_errorExecutionException() {
     Task task = new Task("t-ps", ScriptType.RunBatScript, "echo hi", 10);
 
