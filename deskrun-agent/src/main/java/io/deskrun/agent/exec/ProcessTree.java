@@ -43,13 +43,15 @@ public final class ProcessTree {
    */
   static void kill(ProcessHandle process, boolean ownGroup) {
     List<ProcessHandle> descendants = new ArrayList<>(process.descendants().toList());
+    // The script's own process goes first: a shell that outlived a killed child would print a
+    // job status line such as "Killed sleep 700" into the output.
+    process.destroyForcibly();
     if (ownGroup) {
       killGroup(process.pid());
     }
     for (ProcessHandle handle : descendants) {
       handle.destroyForcibly();
     }
-    process.destroyForcibly();
   }
 
   /**

@@ -131,8 +131,9 @@ public final class ScriptRun {
         process.pid());
 
     notifyStarted(process.toHandle());
-    Thread reader = startReader(process.getInputStream());
+    // The start report goes first, so it always has empty output, whatever the script prints.
     send(progress, RunReports.running(task.invokeId(), output.snapshot()));
+    Thread reader = startReader(process.getInputStream());
     return awaitEnd(process, !prefix.isEmpty(), reader, progress);
   }
 
