@@ -132,9 +132,10 @@ public final class ScriptRun {
 
     notifyStarted(process.toHandle());
     // The start report goes first, so it always has empty output, whatever the script prints.
-    send(progress, RunReports.running(task.invokeId(), output.snapshot()));
+    OutputTail.Snapshot start = output.snapshot();
+    send(progress, RunReports.running(task.invokeId(), start));
     Thread reader = startReader(process.getInputStream());
-    return awaitEnd(process, !prefix.isEmpty(), reader, progress);
+    return awaitEnd(process, !prefix.isEmpty(), reader, progress, start.version());
   }
 
   private ProcessBuilder processBuilder(List<String> prefix, LaunchPlan plan) {
@@ -152,9 +153,12 @@ public final class ScriptRun {
   }
 
   private RunReport awaitEnd(
-      Process process, boolean ownGroup, Thread reader, Consumer<RunReport> progress) {
+      Process process,
+      boolean ownGroup,
+      Thread reader,
+      Consumer<RunReport> progress,
+      long sentVersion) {
     long deadline = System.nanoTime() + Duration.ofSeconds(task.timeoutSeconds()).toNanos();
-    long sentVersion = output.snapshot().version();
     while (true) {
       long remaining = deadline - System.nanoTime();
       waitForExitOrStop(process, Math.min(remaining, settings.progressInterval().toNanos()));
