@@ -1,52 +1,231 @@
 package io.deskrun.agent;
 
+import io.deskrun.protocol.AgentProtocol;
+import io.deskrun.protocol.ScriptType;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
 /**
  * Agent settings, built with {@link #builder()}: server URI, state dir, optional activation id,
  * code and region for the first start, concurrent run limit, interpreter command per script type,
- * working directory.
+ * working directory. {@link Builder#build()} rejects a missing or invalid setting with a message
+ * naming it.
  */
 public final class AgentConfig {
-  private AgentConfig() {}
+  /** Region sent at enrollment unless {@link Builder#regionId} sets another. */
+  public static final String DEFAULT_REGION_ID = "cn-hangzhou";
+
+  /** Runs at once unless {@link Builder#maxConcurrentRuns} sets another limit. */
+  public static final int DEFAULT_MAX_CONCURRENT_RUNS = 10;
+
+  private final URI server;
+  private final Path stateDir;
+  private final String activationId;
+  private final String activationCode;
+  private final String regionId;
+  private final int maxConcurrentRuns;
+  private final Map<ScriptType, List<String>> interpreters;
+  private final Path workingDirectory;
+  private final int pollWaitSeconds;
+  private final String hostname;
+
+  private AgentConfig(Builder builder) {
+    this.server = builder.server;
+    this.stateDir = builder.stateDir;
+    this.activationId = builder.activationId;
+    this.activationCode = builder.activationCode;
+    this.regionId = builder.regionId;
+    this.maxConcurrentRuns = builder.maxConcurrentRuns;
+    this.interpreters = Map.copyOf(builder.interpreters);
+    this.workingDirectory = builder.workingDirectory;
+    this.pollWaitSeconds = builder.pollWaitSeconds;
+    this.hostname = builder.hostname;
+  }
 
   public static Builder builder() {
-    throw new UnsupportedOperationException("contract stub");
+    return new Builder();
+  }
+
+  /** The server's base URI, such as {@code http://127.0.0.1:8080}. */
+  public URI server() {
+    return server;
+  }
+
+  /** The dir holding the identity, journal, stored results and script files. */
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  /** The activation id for the first start, if configured. */
+  public Optional<String> activationId() {
+    return Optional.ofNullable(activationId);
+  }
+
+  /** The activation code for the first start, if configured. Never log it. */
+  public Optional<String> activationCode() {
+    return Optional.ofNullable(activationCode);
+  }
+
+  public String regionId() {
+    return regionId;
+  }
+
+  public int maxConcurrentRuns() {
+    return maxConcurrentRuns;
+  }
+
+  /** The configured interpreter commands, which replace the operating system's defaults. */
+  public Map<ScriptType, List<String>> interpreters() {
+    return interpreters;
+  }
+
+  public Path workingDirectory() {
+    return workingDirectory;
+  }
+
+  /** How long the server may hold a poll open, in seconds. */
+  public int pollWaitSeconds() {
+    return pollWaitSeconds;
+  }
+
+  /** The host name reported to the server. */
+  public String hostname() {
+    return hostname;
+  }
+
+  @Override
+  public String toString() {
+    return "AgentConfig[server="
+        + server
+        + ", stateDir="
+        + stateDir
+        + ", activationId="
+        + activationId
+        + ", regionId="
+        + regionId
+        + ", maxConcurrentRuns="
+        + maxConcurrentRuns
+        + ", interpreters="
+        + interpreters
+        + ", workingDirectory="
+        + workingDirectory
+        + ", pollWaitSeconds="
+        + pollWaitSeconds
+        + ", hostname="
+        + hostname
+        + "]";
   }
 
   /** Builder of {@link AgentConfig}. */
   public static final class Builder {
+    private URI server;
+    private Path stateDir;
+    private String activationId;
+    private String activationCode;
+    private String regionId = DEFAULT_REGION_ID;
+    private int maxConcurrentRuns = DEFAULT_MAX_CONCURRENT_RUNS;
+    private final Map<ScriptType, List<String>> interpreters = new EnumMap<>(ScriptType.class);
+    private Path workingDirectory = Path.of(System.getProperty("user.home"));
+    private int pollWaitSeconds = AgentProtocol.MAX_POLL_WAIT_SECONDS;
+    private String hostname = HostNames.local();
+
     private Builder() {}
 
-    public Builder server(java.net.URI server) {
-      throw new UnsupportedOperationException("contract stub: " + server);
+    /** Sets the server's base URI (http or https); required. */
+    public Builder server(URI server) {
+      this.server = Objects.requireNonNull(server, "server");
+      return this;
     }
 
-    public Builder stateDir(java.nio.file.Path stateDir) {
-      throw new UnsupportedOperationException("contract stub: " + stateDir);
+    /** Sets the state dir; required. */
+    public Builder stateDir(Path stateDir) {
+      this.stateDir = Objects.requireNonNull(stateDir, "stateDir");
+      return this;
     }
 
+    /** Sets the activation id and code; required only while the state dir holds no identity. */
     public Builder activation(String activationId, String activationCode) {
-      throw new UnsupportedOperationException("contract stub: " + activationId + activationCode);
+      this.activationId = Objects.requireNonNull(activationId, "activationId");
+      this.activationCode = Objects.requireNonNull(activationCode, "activationCode");
+      return this;
     }
 
+    /** Sets the region sent at enrollment; default {@value AgentConfig#DEFAULT_REGION_ID}. */
     public Builder regionId(String regionId) {
-      throw new UnsupportedOperationException("contract stub: " + regionId);
+      this.regionId = Objects.requireNonNull(regionId, "regionId");
+      return this;
     }
 
+    /** Sets how many scripts may run at once, 1 to 1000; default 10. */
     public Builder maxConcurrentRuns(int maxConcurrentRuns) {
-      throw new UnsupportedOperationException("contract stub: " + maxConcurrentRuns);
+      this.maxConcurrentRuns = maxConcurrentRuns;
+      return this;
     }
 
-    public Builder interpreter(
-        io.deskrun.protocol.ScriptType type, java.util.List<String> command) {
-      throw new UnsupportedOperationException("contract stub: " + type + command);
+    /**
+     * Sets the interpreter command for {@code type}, which also makes the agent advertise the type.
+     * The script file's path is appended as the last argument, for example {@code [wine, cmd, /c]}
+     * for batch files or {@code [/opt/microsoft/powershell/7/pwsh]} (PowerShell flags are added
+     * after it).
+     */
+    public Builder interpreter(ScriptType type, List<String> command) {
+      Objects.requireNonNull(type, "type");
+      interpreters.put(type, List.copyOf(command));
+      return this;
     }
 
-    public Builder workingDirectory(java.nio.file.Path directory) {
-      throw new UnsupportedOperationException("contract stub: " + directory);
+    /** Sets the scripts' working directory; default the user's home. */
+    public Builder workingDirectory(Path directory) {
+      this.workingDirectory = Objects.requireNonNull(directory, "workingDirectory");
+      return this;
     }
 
+    /** Sets how long the server may hold a poll open, 1 to 30 seconds; default 30. */
+    public Builder pollWaitSeconds(int pollWaitSeconds) {
+      this.pollWaitSeconds = pollWaitSeconds;
+      return this;
+    }
+
+    /** Sets the host name reported to the server; default the machine's own. */
+    public Builder hostname(String hostname) {
+      this.hostname = Objects.requireNonNull(hostname, "hostname");
+      return this;
+    }
+
+    /** Checks every setting and returns the configuration. */
     public AgentConfig build() {
-      throw new UnsupportedOperationException("contract stub");
+      require(server != null, "server is required");
+      String scheme = server.getScheme();
+      require(
+          ("http".equals(scheme) || "https".equals(scheme)) && server.getHost() != null,
+          "server must be an http or https URI with a host, got \"" + server + "\"");
+      require(stateDir != null, "stateDir is required");
+      require(!regionId.isBlank(), "regionId must not be blank");
+      require(
+          maxConcurrentRuns >= 1 && maxConcurrentRuns <= 1000,
+          "maxConcurrentRuns must be from 1 to 1000, got " + maxConcurrentRuns);
+      require(
+          pollWaitSeconds >= 1 && pollWaitSeconds <= AgentProtocol.MAX_POLL_WAIT_SECONDS,
+          "pollWaitSeconds must be from 1 to "
+              + AgentProtocol.MAX_POLL_WAIT_SECONDS
+              + ", got "
+              + pollWaitSeconds);
+      interpreters.forEach(
+          (type, command) ->
+              require(!command.isEmpty(), "interpreter command for " + type + " is empty"));
+      require(!hostname.isBlank(), "hostname must not be blank");
+      return new AgentConfig(this);
+    }
+
+    private static void require(boolean condition, String message) {
+      if (!condition) {
+        throw new IllegalArgumentException(message);
+      }
     }
   }
 }

@@ -1,0 +1,332 @@
+package io.deskrun.agent.exec;
+
+import io.deskrun.agent.state.StateFiles;
+import io.deskrun.protocol.AgentProtocol;
+import io.deskrun.protocol.ErrorCodes;
+import io.deskrun.protocol.RunReport;
+import io.deskrun.protocol.TargetStatus;
+import io.deskrun.protocol.Task;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One execution of one task: writes the script file, starts the interpreter in its own process
+ * group, reads the merged output, enforces the timeout, honours a stop request and returns the
+ * final report. The run ends when the script's own process exits. Background programs it left
+ * running after a normal exit are not killed and not waited for.
+ */
+public final class ScriptRun {
+  private static final Logger LOG = LoggerFactory.getLogger(ScriptRun.class);
+
+  /** Maximum timeout accepted, a year, far above the API's maximum of a day. */
+  static final long MAX_TIMEOUT_SECONDS = 366L * 24 * 3600;
+
+  private final Task task;
+  private final RunSettings settings;
+  private final OutputTail output;
+  private final CompletableFuture<StopReason> stopRequest = new CompletableFuture<>();
+  private volatile Consumer<ProcessHandle> startListener = handle -> {};
+
+  /** The cause of killing a run before its script exited. */
+  public enum StopReason {
+    /** A StopInvocation from the server: status Terminated. */
+    STOPPED,
+    /** The agent is shutting down: status Error / ExecutionInterrupted. */
+    AGENT_SHUTDOWN
+  }
+
+  public ScriptRun(Task task, RunSettings settings) {
+    this.task = task;
+    this.settings = settings;
+    this.output = new OutputTail(AgentProtocol.OUTPUT_LIMIT_BYTES, settings.invalidBytesCharset());
+  }
+
+  public String invokeId() {
+    return task.invokeId();
+  }
+
+  /** Sets the callback that receives the script's process right after it started. */
+  public ScriptRun onStart(Consumer<ProcessHandle> listener) {
+    this.startListener = listener;
+    return this;
+  }
+
+  /** Asks the run to kill its process tree; the first reason given wins. Returns at once. */
+  public void stop(StopReason reason) {
+    stopRequest.complete(reason);
+  }
+
+  /**
+   * Runs the script and blocks until it ends.
+   *
+   * @param progress receives the Running reports: one at the start, then the current output tail at
+   *     most {@link RunSettings#progressInterval()} apart while it changes
+   * @return the final report, never with status Running
+   */
+  public RunReport run(Consumer<RunReport> progress) {
+    if (task.timeoutSeconds() < 1 || task.timeoutSeconds() > MAX_TIMEOUT_SECONDS) {
+      return RunReports.failedToStart(
+          task.invokeId(),
+          "timeout must be from 1 to "
+              + MAX_TIMEOUT_SECONDS
+              + " seconds, got "
+              + task.timeoutSeconds());
+    }
+    Optional<Launcher> launcher = settings.interpreters().launcher(task.type());
+    if (launcher.isEmpty()) {
+      return RunReports.failedToStart(
+          task.invokeId(), "no interpreter for " + task.type() + " on this desktop");
+    }
+    LaunchPlan plan =
+        launcher.get().plan(task.content(), settings.scriptDirectory(), fileStem(task.invokeId()));
+    try {
+      return runPlan(plan, progress);
+    } finally {
+      deleteFiles(plan);
+    }
+  }
+
+  private RunReport runPlan(LaunchPlan plan, Consumer<RunReport> progress) {
+    List<String> prefix = ProcessTree.sessionPrefix(settings.windows());
+    try {
+      writeFiles(plan);
+    } catch (IOException e) {
+      return RunReports.failedToStart(
+          task.invokeId(), "writing the script file failed: " + e.getMessage());
+    }
+
+    String interpreter = plan.command().getFirst();
+    if (!prefix.isEmpty() && !isExecutable(interpreter)) {
+      // setsid would start and then fail to run it, which looks like a script exiting with 127.
+      return RunReports.failedToStart(
+          task.invokeId(), "interpreter " + interpreter + " not found or not executable");
+    }
+
+    Process process;
+    try {
+      process = processBuilder(prefix, plan).start();
+    } catch (IOException e) {
+      return RunReports.failedToStart(
+          task.invokeId(), "starting interpreter " + interpreter + " failed: " + e.getMessage());
+    }
+    LOG.debug(
+        "run {} on desktop {} started as pid {}",
+        task.invokeId(),
+        settings.desktopId(),
+        process.pid());
+
+    notifyStarted(process.toHandle());
+    // The start report goes first, so it always has empty output, whatever the script prints.
+    OutputTail.Snapshot start = output.snapshot();
+    send(progress, RunReports.running(task.invokeId(), start));
+    Thread reader = startReader(process.getInputStream());
+    return awaitEnd(process, !prefix.isEmpty(), reader, progress, start.version());
+  }
+
+  private ProcessBuilder processBuilder(List<String> prefix, LaunchPlan plan) {
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(plan.command());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(settings.workingDirectory().toFile())
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+    Map<String, String> environment = builder.environment();
+    environment.put("DESKRUN_INVOKE_ID", task.invokeId());
+    environment.put("DESKRUN_DESKTOP_ID", settings.desktopId());
+    return builder;
+  }
+
+  private RunReport awaitEnd(
+      Process process,
+      boolean ownGroup,
+      Thread reader,
+      Consumer<RunReport> progress,
+      long sentVersion) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(task.timeoutSeconds()).toNanos();
+    while (true) {
+      long remaining = deadline - System.nanoTime();
+      waitForExitOrStop(process, Math.min(remaining, settings.progressInterval().toNanos()));
+
+      if (!process.isAlive()) {
+        drain(reader);
+        return RunReports.exited(task.invokeId(), process.exitValue(), output.snapshot());
+      }
+      if (stopRequest.isDone()) {
+        return killed(process, ownGroup, reader, stopRequest.join());
+      }
+      if (deadline - System.nanoTime() <= 0) {
+        return killed(process, ownGroup, reader, null);
+      }
+
+      OutputTail.Snapshot snapshot = output.snapshot();
+      if (snapshot.version() != sentVersion) {
+        sentVersion = snapshot.version();
+        send(progress, RunReports.running(task.invokeId(), snapshot));
+      }
+    }
+  }
+
+  private void waitForExitOrStop(Process process, long nanos) {
+    if (nanos <= 0) {
+      return;
+    }
+    try {
+      CompletableFuture.anyOf(process.onExit(), stopRequest).get(nanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      // The progress interval passed: the caller sends the output so far.
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("waiting for pid " + process.pid() + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop(StopReason.AGENT_SHUTDOWN);
+    }
+  }
+
+  private RunReport killed(Process process, boolean ownGroup, Thread reader, StopReason reason) {
+    boolean interrupted = Thread.interrupted();
+    ProcessTree.kill(process.toHandle(), ownGroup);
+    awaitKilled(process);
+    drain(reader);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    OutputTail.Snapshot snapshot = output.snapshot();
+    LOG.info(
+        "run {} on desktop {} killed: {}",
+        task.invokeId(),
+        settings.desktopId(),
+        reason == null ? "timeout" : reason);
+    if (reason == null) {
+      return RunReports.ended(
+          task.invokeId(),
+          TargetStatus.Timeout,
+          ErrorCodes.EXECUTION_TIMEOUT,
+          "the script ran longer than its timeout of " + task.timeoutSeconds() + " s",
+          snapshot);
+    }
+    if (reason == StopReason.STOPPED) {
+      return RunReports.ended(
+          task.invokeId(), TargetStatus.Terminated, null, "stopped on request", snapshot);
+    }
+    return RunReports.ended(
+        task.invokeId(),
+        TargetStatus.Error,
+        ErrorCodes.EXECUTION_INTERRUPTED,
+        "the agent shut down while the script was running",
+        snapshot);
+  }
+
+  private static void awaitKilled(Process process) {
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        LOG.warn("pid {} is still alive 5 s after SIGKILL", process.pid());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Waits a bounded time for output still in the pipe. A background program that inherited the pipe
+   * keeps it open, so the reader may never finish: it is then left behind and its later output
+   * ignored.
+   */
+  private void drain(Thread reader) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      reader.join(settings.drainTimeout());
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    output.close();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Thread startReader(InputStream stream) {
+    // A platform thread: a read from a pipe pins a virtual thread's carrier anyway, and a
+    // reader left behind by a background program must not keep the JVM alive.
+    return Thread.ofPlatform()
+        .daemon()
+        .name("output-" + task.invokeId())
+        .start(() -> readAll(stream));
+  }
+
+  private void readAll(InputStream stream) {
+    byte[] buffer = new byte[8192];
+    try (stream) {
+      int count;
+      while ((count = stream.read(buffer)) >= 0) {
+        output.append(buffer, 0, count);
+      }
+    } catch (IOException e) {
+      LOG.debug("reading the output of run {} ended: {}", task.invokeId(), e.toString());
+    }
+  }
+
+  private void notifyStarted(ProcessHandle handle) {
+    try {
+      startListener.accept(handle);
+    } catch (RuntimeException e) {
+      LOG.warn("start callback of run {} failed", task.invokeId(), e);
+    }
+  }
+
+  private void send(Consumer<RunReport> progress, RunReport report) {
+    try {
+      progress.accept(report);
+    } catch (RuntimeException e) {
+      LOG.warn("progress report of run {} failed", task.invokeId(), e);
+    }
+  }
+
+  private void writeFiles(LaunchPlan plan) throws IOException {
+    StateFiles.createPrivateDirectory(settings.scriptDirectory());
+    for (LaunchPlan.ScriptFile file : plan.files()) {
+      StateFiles.writePrivate(file.path(), file.bytes());
+    }
+  }
+
+  private void deleteFiles(LaunchPlan plan) {
+    for (LaunchPlan.ScriptFile file : plan.files()) {
+      try {
+        Files.deleteIfExists(file.path());
+      } catch (IOException e) {
+        LOG.warn("deleting script file {} of run {} failed", file.path(), task.invokeId(), e);
+      }
+    }
+  }
+
+  private static boolean isExecutable(String command) {
+    if (command.contains("/")) {
+      return Files.isExecutable(Path.of(command));
+    }
+    return Interpreters.findOnPath(command, System.getenv("PATH")).isPresent();
+  }
+
+  private File nullDevice() {
+    return new File(settings.windows() ? "NUL" : "/dev/null");
+  }
+
+  /** Returns a file name stem made of the invoke id's safe characters. */
+  static String fileStem(String invokeId) {
+    return "run-" + invokeId.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+}

@@ -1,0 +1,81 @@
+package io.deskrun.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.deskrun.protocol.ScriptType;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AgentConfigTest {
+  @Test
+  void build_onlyRequired_defaults() {
+    AgentConfig config =
+        AgentConfig.builder()
+            .server(URI.create("http://127.0.0.1:1"))
+            .stateDir(Path.of("s"))
+            .build();
+
+    assertThat(config.regionId()).isEqualTo("cn-hangzhou");
+    assertThat(config.maxConcurrentRuns()).isEqualTo(10);
+    assertThat(config.workingDirectory()).isEqualTo(Path.of(System.getProperty("user.home")));
+    assertThat(config.pollWaitSeconds()).isEqualTo(30);
+    assertThat(config.activationId()).isEmpty();
+    assertThat(config.interpreters()).isEmpty();
+  }
+
+  @Test
+  void build_interpreter_stored() {
+    AgentConfig config =
+        AgentConfig.builder()
+            .server(URI.create("http://127.0.0.1:1"))
+            .stateDir(Path.of("s"))
+            .interpreter(ScriptType.RunBatScript, List.of("wine", "cmd", "/c"))
+            .build();
+
+    assertThat(config.interpreters())
+        .containsEntry(ScriptType.RunBatScript, List.of("wine", "cmd", "/c"));
+  }
+
+  @Test
+  void build_zeroConcurrentRuns_rejectedNamingValue() {
+    AgentConfig.Builder builder =
+        AgentConfig.builder()
+            .server(URI.create("http://127.0.0.1:1"))
+            .stateDir(Path.of("s"))
+            .maxConcurrentRuns(0);
+
+    assertThatThrownBy(builder::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxConcurrentRuns must be from 1 to 1000, got 0");
+  }
+
+  @Test
+  void build_nonHttpServer_rejected() {
+    AgentConfig.Builder builder =
+        AgentConfig.builder().server(URI.create("ftp://127.0.0.1/")).stateDir(Path.of("s"));
+
+    assertThatThrownBy(builder::build).hasMessageContaining("ftp://127.0.0.1/");
+  }
+
+  @Test
+  void build_missingStateDir_rejected() {
+    AgentConfig.Builder builder = AgentConfig.builder().server(URI.create("http://127.0.0.1:1"));
+
+    assertThatThrownBy(builder::build).hasMessage("stateDir is required");
+  }
+
+  @Test
+  void toString_activation_hidesCode() {
+    AgentConfig config =
+        AgentConfig.builder()
+            .server(URI.create("http://127.0.0.1:1"))
+            .stateDir(Path.of("s"))
+            .activation("act-1", "code-secret")
+            .build();
+
+    assertThat(config.toString()).contains("act-1").doesNotContain("code-secret");
+  }
+}
