@@ -86,6 +86,33 @@ class DesktopActionsTest {
   }
 
   @Test
+  void describeActivations_paging_visitsAllOnce() {
+    for (int i = 0; i < 3; i++) {
+      server.clock.advance(Duration.ofSeconds(1));
+      server.call("CreateActivation", params());
+    }
+    List<String> seen = new ArrayList<>();
+    String token = null;
+    int total = 0;
+    for (int page = 0; page < 50; page++) {
+      Map<String, String> parameters = params("MaxResults", "2");
+      if (token != null) {
+        parameters.put("NextToken", token);
+      }
+      Map<String, Object> response = server.call("DescribeActivations", parameters);
+      list(response, "Activations").forEach(item -> seen.add((String) item.get("ActivationId")));
+      total = (Integer) response.get("TotalCount");
+      token = (String) response.get("NextToken");
+      if (token.isEmpty()) {
+        break;
+      }
+    }
+
+    assertThat(seen).doesNotHaveDuplicates().hasSize(total);
+    assertThat(total).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
   void describeActivations_otherAccount_seesNothing() {
     Map<String, Object> created = server.call("CreateActivation", params());
     String other = server.otherAccount();

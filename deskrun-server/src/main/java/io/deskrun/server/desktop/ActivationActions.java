@@ -95,29 +95,25 @@ final class ActivationActions {
             .map(token -> Paging.Position.parse(pageTokens.read(scope, token)))
             .orElse(null);
 
-    List<Map<String, Object>> rows =
+    List<Row> rows =
         jdbi.withHandle(handle -> page(handle, request, activationId, after, maxResults + 1));
     String nextToken = "";
     if (rows.size() > maxResults) {
       rows = rows.subList(0, maxResults);
-      Map<String, Object> last = rows.get(maxResults - 1);
-      nextToken =
-          pageTokens.issue(
-              scope,
-              new Paging.Position(
-                      (Long) last.remove("_createdAt"), (String) last.get("ActivationId"))
-                  .format());
+      nextToken = pageTokens.issue(scope, rows.get(maxResults - 1).position().format());
     }
-    rows.forEach(row -> row.remove("_createdAt"));
 
     Map<String, Object> response = new LinkedHashMap<>();
-    response.put("Activations", rows);
+    response.put("Activations", rows.stream().map(Row::fields).toList());
     response.put("NextToken", nextToken);
     response.put("TotalCount", count(request, activationId));
     return response;
   }
 
-  private List<Map<String, Object>> page(
+  /** One activation as the API shows it, with its paging position. */
+  private record Row(Map<String, Object> fields, Paging.Position position) {}
+
+  private List<Row> page(
       Handle handle, ApiRequest request, String activationId, Paging.Position after, int limit) {
     return handle
         .createQuery(
@@ -144,8 +140,9 @@ final class ActivationActions {
               row.put("Disabled", rs.getBoolean("disabled"));
               row.put("CreationTime", ApiTimes.format(rs.getLong("created_at")));
               row.put("ExpiryTime", ApiTimes.format(rs.getLong("expires_at")));
-              row.put("_createdAt", rs.getLong("created_at"));
-              return row;
+              return new Row(
+                  row,
+                  new Paging.Position(rs.getLong("created_at"), rs.getString("activation_id")));
             })
         .list();
   }
