@@ -1,13 +1,286 @@
 package io.deskrun.server;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
-/** Effective server settings; see {@link ServerSettings} for how they are read. */
+/**
+ * Effective server settings, immutable; see {@link ServerSettings} for how they are read from
+ * files, the environment and flags. The {@code with...} methods return a changed copy and check the
+ * new value with the same rules as {@link ServerSettings}.
+ */
 public final class ServerConfig {
+  static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+  static final int DEFAULT_PORT = 8080;
+  static final Set<String> DEFAULT_REGIONS = Set.of("cn-hangzhou");
+  static final Duration DEFAULT_HEARTBEAT_WINDOW = Duration.ofSeconds(90);
+  static final Duration DEFAULT_DELIVERY_WINDOW = Duration.ofSeconds(60);
+  static final Duration DEFAULT_LONG_POLL_WAIT = Duration.ofSeconds(25);
+  static final Duration DEFAULT_EXECUTION_GRACE = Duration.ofSeconds(60);
+  static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(5);
+  static final int DEFAULT_RETENTION_DAYS = 14;
+  static final int DEFAULT_RETENTION_MAX_INVOCATIONS = 100_000;
+
+  /** A {@code password=} property inside a JDBC URL, to mask it in logs. */
+  private static final Pattern PASSWORD_IN_URL = Pattern.compile("((?i:password)=)[^&;]*");
+
+  private String bindAddress = DEFAULT_BIND_ADDRESS;
+  private int port = DEFAULT_PORT;
+  private Path dataDir;
+  private String databaseUrl;
+  private String databaseUser = "";
+  private String databasePassword = "";
+  private Set<String> regions = DEFAULT_REGIONS;
+  private String masterKey;
+  private Duration heartbeatWindow = DEFAULT_HEARTBEAT_WINDOW;
+  private Duration deliveryWindow = DEFAULT_DELIVERY_WINDOW;
+  private Duration longPollWait = DEFAULT_LONG_POLL_WAIT;
+  private Duration executionGrace = DEFAULT_EXECUTION_GRACE;
+  private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
+  private int retentionDays = DEFAULT_RETENTION_DAYS;
+  private int retentionMaxInvocations = DEFAULT_RETENTION_MAX_INVOCATIONS;
+  private InstantSource clock = InstantSource.system();
+
   private ServerConfig() {}
+
+  private ServerConfig copy() {
+    ServerConfig copy = new ServerConfig();
+    copy.bindAddress = bindAddress;
+    copy.port = port;
+    copy.dataDir = dataDir;
+    copy.databaseUrl = databaseUrl;
+    copy.databaseUser = databaseUser;
+    copy.databasePassword = databasePassword;
+    copy.regions = regions;
+    copy.masterKey = masterKey;
+    copy.heartbeatWindow = heartbeatWindow;
+    copy.deliveryWindow = deliveryWindow;
+    copy.longPollWait = longPollWait;
+    copy.executionGrace = executionGrace;
+    copy.sweepInterval = sweepInterval;
+    copy.retentionDays = retentionDays;
+    copy.retentionMaxInvocations = retentionMaxInvocations;
+    copy.clock = clock;
+    return copy;
+  }
 
   /** Returns the defaults with this data dir, bound to 127.0.0.1 on a free port (tests). */
   public static ServerConfig forDataDir(Path dataDir) {
-    throw new UnsupportedOperationException("contract stub: " + dataDir);
+    return defaults(dataDir).withPort(0);
+  }
+
+  /** Returns the defaults with this data dir: 127.0.0.1, port 8080. */
+  public static ServerConfig defaults(Path dataDir) {
+    ServerConfig config = new ServerConfig();
+    config.dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath().normalize();
+    return config;
+  }
+
+  public ServerConfig withBindAddress(String value) {
+    ServerConfig copy = copy();
+    copy.bindAddress = SettingRules.requireNonBlank(SettingNames.BIND, value);
+    return copy;
+  }
+
+  /** Sets the TCP port, 0 to 65535; 0 picks a free port. */
+  public ServerConfig withPort(int value) {
+    ServerConfig copy = copy();
+    copy.port = (int) SettingRules.requireRange(SettingNames.PORT, value, 0, 65_535);
+    return copy;
+  }
+
+  public ServerConfig withDataDir(Path value) {
+    ServerConfig copy = copy();
+    copy.dataDir = Objects.requireNonNull(value, "dataDir").toAbsolutePath().normalize();
+    return copy;
+  }
+
+  /** Sets the JDBC URL; null restores the default H2 file database under the data dir. */
+  public ServerConfig withDatabaseUrl(String value) {
+    ServerConfig copy = copy();
+    copy.databaseUrl = value == null ? null : SettingRules.requireJdbcUrl(value);
+    return copy;
+  }
+
+  public ServerConfig withDatabaseCredentials(String user, String password) {
+    ServerConfig copy = copy();
+    copy.databaseUser = Objects.requireNonNull(user, "user");
+    copy.databasePassword = Objects.requireNonNull(password, "password");
+    return copy;
+  }
+
+  public ServerConfig withRegions(Set<String> value) {
+    ServerConfig copy = copy();
+    copy.regions = SettingRules.requireRegions(value);
+    return copy;
+  }
+
+  /** Sets the master key (Base64 of 32 bytes); null means read or create {@code master.key}. */
+  public ServerConfig withMasterKey(String value) {
+    ServerConfig copy = copy();
+    copy.masterKey = value == null ? null : SettingRules.requireMasterKey(value);
+    return copy;
+  }
+
+  public ServerConfig withHeartbeatWindow(Duration value) {
+    ServerConfig copy = copy();
+    copy.heartbeatWindow = SettingRules.requirePositive(SettingNames.HEARTBEAT_WINDOW, value);
+    return copy;
+  }
+
+  public ServerConfig withDeliveryWindow(Duration value) {
+    ServerConfig copy = copy();
+    copy.deliveryWindow = SettingRules.requirePositive(SettingNames.DELIVERY_WINDOW, value);
+    return copy;
+  }
+
+  /** Sets the maximum time a poll is held open: at most 30 seconds, the protocol limit. */
+  public ServerConfig withLongPollWait(Duration value) {
+    ServerConfig copy = copy();
+    copy.longPollWait = SettingRules.requireLongPollWait(value);
+    return copy;
+  }
+
+  public ServerConfig withExecutionGrace(Duration value) {
+    ServerConfig copy = copy();
+    copy.executionGrace = SettingRules.requirePositive(SettingNames.EXECUTION_GRACE, value);
+    return copy;
+  }
+
+  public ServerConfig withSweepInterval(Duration value) {
+    ServerConfig copy = copy();
+    copy.sweepInterval = SettingRules.requirePositive(SettingNames.SWEEP_INTERVAL, value);
+    return copy;
+  }
+
+  public ServerConfig withRetentionDays(int value) {
+    ServerConfig copy = copy();
+    copy.retentionDays =
+        (int) SettingRules.requireRange(SettingNames.RETENTION_DAYS, value, 1, 36_500);
+    return copy;
+  }
+
+  public ServerConfig withRetentionMaxInvocations(int value) {
+    ServerConfig copy = copy();
+    copy.retentionMaxInvocations =
+        (int)
+            SettingRules.requireRange(
+                SettingNames.RETENTION_MAX_INVOCATIONS, value, 1, Integer.MAX_VALUE);
+    return copy;
+  }
+
+  /** Sets the time source of every deadline and time stamp (tests move a fake clock). */
+  public ServerConfig withClock(InstantSource value) {
+    ServerConfig copy = copy();
+    copy.clock = Objects.requireNonNull(value, "clock");
+    return copy;
+  }
+
+  public String bindAddress() {
+    return bindAddress;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Returns the JDBC URL: the configured one, or an H2 file database at {@code <data-dir>/db}. */
+  public String databaseUrl() {
+    if (databaseUrl != null) {
+      return databaseUrl;
+    }
+    return "jdbc:h2:file:" + dataDir.resolve("db").resolve("deskrun");
+  }
+
+  public String databaseUser() {
+    return databaseUser;
+  }
+
+  public String databasePassword() {
+    return databasePassword;
+  }
+
+  public Set<String> regions() {
+    return regions;
+  }
+
+  /** Returns the configured master key (Base64), or empty to use {@code <data-dir>/master.key}. */
+  public Optional<String> masterKey() {
+    return Optional.ofNullable(masterKey);
+  }
+
+  public Duration heartbeatWindow() {
+    return heartbeatWindow;
+  }
+
+  public Duration deliveryWindow() {
+    return deliveryWindow;
+  }
+
+  public Duration longPollWait() {
+    return longPollWait;
+  }
+
+  public Duration executionGrace() {
+    return executionGrace;
+  }
+
+  public Duration sweepInterval() {
+    return sweepInterval;
+  }
+
+  public int retentionDays() {
+    return retentionDays;
+  }
+
+  public int retentionMaxInvocations() {
+    return retentionMaxInvocations;
+  }
+
+  public InstantSource clock() {
+    return clock;
+  }
+
+  /**
+   * Describes the settings for the start-up log. The master key and the database password are left
+   * out, also when the password is a property inside the JDBC URL.
+   */
+  @Override
+  public String toString() {
+    return "bind="
+        + bindAddress
+        + " port="
+        + port
+        + " data-dir="
+        + dataDir
+        + " database-url="
+        + PASSWORD_IN_URL.matcher(databaseUrl()).replaceAll("$1***")
+        + " regions="
+        + String.join(",", new TreeSet<>(regions))
+        + " master-key="
+        + (masterKey == null ? "file" : "configured")
+        + " heartbeat-window-seconds="
+        + heartbeatWindow.toSeconds()
+        + " delivery-window-seconds="
+        + deliveryWindow.toSeconds()
+        + " long-poll-wait-seconds="
+        + longPollWait.toSeconds()
+        + " execution-grace-seconds="
+        + executionGrace.toSeconds()
+        + " sweep-interval-seconds="
+        + sweepInterval.toSeconds()
+        + " retention-days="
+        + retentionDays
+        + " retention-max-invocations="
+        + retentionMaxInvocations;
   }
 }

@@ -1,0 +1,70 @@
+package io.deskrun.server;
+
+import io.deskrun.server.account.Accounts;
+import io.deskrun.server.account.DatabaseNonceRegistry;
+import io.deskrun.server.account.MasterKey;
+import io.deskrun.server.desktop.DesktopActions;
+import io.deskrun.server.desktop.DesktopRegistry;
+import io.deskrun.server.desktop.Enrollment;
+import io.deskrun.server.dispatch.AgentChannel;
+import io.deskrun.server.dispatch.WakeUps;
+import io.deskrun.server.gateway.ActionHandler;
+import io.deskrun.server.invocation.InvocationActions;
+import io.deskrun.server.invocation.Targets;
+import io.deskrun.server.storage.Database;
+import io.deskrun.server.support.PageTokens;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The server's parts wired together over one database, without the web server. */
+final class ServerComponents {
+  final Database database;
+  final Accounts accounts;
+  final DatabaseNonceRegistry nonces;
+  final Targets targets;
+  final DesktopRegistry desktops;
+  final Map<String, ActionHandler> actions;
+  final AgentChannel agentChannel;
+  final Sweeper sweeper;
+
+  ServerComponents(ServerConfig config, Database database) {
+    this.database = database;
+    MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir());
+    PageTokens pageTokens = new PageTokens(masterKey.derive("deskrun page tokens"));
+    WakeUps wakeUps = new WakeUps();
+    this.accounts = new Accounts(database.jdbi(), masterKey, config.clock());
+    this.nonces = new DatabaseNonceRegistry(database.jdbi(), config.clock());
+    this.targets = new Targets(database.jdbi(), config.clock());
+    this.desktops = new DesktopRegistry(database.jdbi(), config.clock());
+
+    Map<String, ActionHandler> handlers = new HashMap<>();
+    new DesktopActions(
+            database.jdbi(),
+            config.clock(),
+            config.heartbeatWindow(),
+            pageTokens,
+            targets::cancelPendingOf)
+        .register(handlers);
+    InvocationActions invocations =
+        new InvocationActions(
+            database.jdbi(),
+            targets,
+            desktops,
+            wakeUps,
+            pageTokens,
+            config.clock(),
+            config.heartbeatWindow());
+    invocations.register(handlers);
+    this.actions = Map.copyOf(handlers);
+
+    this.agentChannel =
+        new AgentChannel(
+            new Enrollment(database.jdbi(), config.clock(), config.regions()),
+            desktops,
+            targets,
+            wakeUps,
+            config.longPollWait(),
+            config.deliveryWindow());
+    this.sweeper = new Sweeper(config, targets, nonces, invocations);
+  }
+}

@@ -1,0 +1,129 @@
+package io.deskrun.server.desktop;
+
+import io.deskrun.protocol.OsType;
+import io.deskrun.protocol.ScriptType;
+import io.deskrun.server.support.Hashes;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.InstantSource;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Jdbi;
+
+/** Registered desktops: lookup, agent authentication and heartbeats. */
+public final class DesktopRegistry {
+  static final String COLUMNS =
+      "desktop_id, account_id, region_id, activation_id, desktop_name, os_type, hostname,"
+          + " agent_version, script_types, last_heartbeat_at, created_at";
+
+  private final Jdbi jdbi;
+  private final InstantSource clock;
+
+  public DesktopRegistry(Jdbi jdbi, InstantSource clock) {
+    this.jdbi = jdbi;
+    this.clock = clock;
+  }
+
+  /**
+   * Checks an agent credential and returns the desktop it belongs to; empty for an unknown or
+   * deregistered desktop or a wrong token.
+   */
+  public Optional<Desktop> authenticate(String desktopId, String token) {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery(
+                    "SELECT " + COLUMNS + ", token_hash FROM desktops WHERE desktop_id = :id")
+                .bind("id", desktopId)
+                .map((rs, ctx) -> new Credential(map(rs), rs.getString("token_hash")))
+                .findOne()
+                .filter(credential -> Hashes.matches(token, credential.tokenHash()))
+                .map(Credential::desktop));
+  }
+
+  private record Credential(Desktop desktop, String tokenHash) {}
+
+  /** Records that the agent polled now, with what it reported about itself. */
+  public void recordHeartbeat(
+      String desktopId, String hostname, String agentVersion, Collection<ScriptType> scriptTypes) {
+    jdbi.useHandle(
+        handle ->
+            handle
+                .createUpdate(
+                    "UPDATE desktops SET last_heartbeat_at = :now,"
+                        + " hostname = COALESCE(:hostname, hostname),"
+                        + " agent_version = COALESCE(:version, agent_version),"
+                        + " script_types = COALESCE(:types, script_types)"
+                        + " WHERE desktop_id = :id")
+                .bind("now", clock.millis())
+                .bind("hostname", hostname)
+                .bind("version", agentVersion)
+                .bind("types", scriptTypes == null ? null : formatScriptTypes(scriptTypes))
+                .bind("id", desktopId)
+                .execute());
+  }
+
+  /** Returns the desktops among {@code desktopIds} that exist in this account and region. */
+  public Map<String, Desktop> findAll(
+      String accountId, String regionId, Collection<String> desktopIds) {
+    if (desktopIds.isEmpty()) {
+      return Map.of();
+    }
+    List<Desktop> found =
+        jdbi.withHandle(
+            handle ->
+                handle
+                    .createQuery(
+                        "SELECT "
+                            + COLUMNS
+                            + " FROM desktops WHERE account_id = :account"
+                            + " AND region_id = :region AND desktop_id IN (<ids>)")
+                    .bind("account", accountId)
+                    .bind("region", regionId)
+                    .bindList("ids", List.copyOf(desktopIds))
+                    .map((rs, ctx) -> map(rs))
+                    .list());
+    Map<String, Desktop> byId = new LinkedHashMap<>();
+    found.forEach(desktop -> byId.put(desktop.desktopId(), desktop));
+    return byId;
+  }
+
+  static Desktop map(ResultSet rs) throws SQLException {
+    Long heartbeat = rs.getObject("last_heartbeat_at", Long.class);
+    return new Desktop(
+        rs.getString("desktop_id"),
+        rs.getString("account_id"),
+        rs.getString("region_id"),
+        rs.getString("activation_id"),
+        rs.getString("desktop_name"),
+        OsType.valueOf(rs.getString("os_type")),
+        rs.getString("hostname"),
+        rs.getString("agent_version"),
+        parseScriptTypes(rs.getString("script_types")),
+        heartbeat,
+        rs.getLong("created_at"));
+  }
+
+  static String formatScriptTypes(Collection<ScriptType> types) {
+    return types.stream().map(Enum::name).sorted().collect(Collectors.joining(","));
+  }
+
+  static Set<ScriptType> parseScriptTypes(String text) {
+    Set<ScriptType> types = EnumSet.noneOf(ScriptType.class);
+    if (text == null || text.isEmpty()) {
+      return types;
+    }
+    Arrays.stream(text.split(","))
+        .map(ScriptType::fromApiName)
+        .flatMap(Optional::stream)
+        .forEach(types::add);
+    return types;
+  }
+}

@@ -1,0 +1,109 @@
+package io.deskrun.server;
+
+import static io.deskrun.server.ServerFixture.params;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deskrun.protocol.AgentProtocol;
+import io.deskrun.protocol.EnrollRequest;
+import io.deskrun.protocol.OsType;
+import io.deskrun.protocol.PollResponse;
+import io.deskrun.protocol.ScriptType;
+import io.deskrun.protocol.Task;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Races that the conditional updates must decide: each runs a bounded number of requests. */
+class ConcurrencyTest {
+  private static final int PARALLEL = 8;
+
+  @TempDir static Path dataDir;
+  static ServerFixture server;
+
+  @BeforeAll
+  static void start() {
+    server = new ServerFixture(dataDir);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static <T> List<T> runTogether(Callable<T> task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(PARALLEL);
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (int i = 0; i < PARALLEL; i++) {
+        futures.add(pool.submit(task));
+      }
+      List<T> results = new ArrayList<>();
+      for (Future<T> future : futures) {
+        results.add(future.get(20, TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void enroll_concurrent_neverExceedsInstanceCount() throws Exception {
+    Map<String, Object> activation = server.call("CreateActivation", params("InstanceCount", "3"));
+    EnrollRequest request =
+        new EnrollRequest(
+            (String) activation.get("ActivationId"),
+            (String) activation.get("ActivationCode"),
+            ServerFixture.REGION,
+            "h",
+            OsType.Linux,
+            "1",
+            List.of(ScriptType.RunShellScript));
+
+    List<Integer> statuses =
+        runTogether(() -> server.send(AgentProtocol.ENROLL_PATH, null, request).statusCode());
+
+    assertThat(statuses.stream().filter(status -> status == 200).count()).isEqualTo(3);
+    assertThat(statuses.stream().filter(status -> status == 403).count()).isEqualTo(PARALLEL - 3);
+  }
+
+  @Test
+  void poll_concurrent_deliversEachTargetOnce() throws Exception {
+    ServerFixture.Enrolled desktop = server.enrollDesktop();
+    List<String> created = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      created.add(
+          (String)
+              server
+                  .call(
+                      "RunCommand",
+                      params(
+                          "Type",
+                          "RunShellScript",
+                          "CommandContent",
+                          "echo " + i,
+                          "DesktopId.1",
+                          desktop.desktopId()))
+                  .get("InvokeId"));
+    }
+
+    List<PollResponse> responses = runTogether(() -> server.poll(desktop, 5, 0, List.of()));
+
+    List<String> delivered =
+        responses.stream()
+            .flatMap(response -> response.tasks().stream())
+            .map(Task::invokeId)
+            .toList();
+    assertThat(delivered).containsExactlyInAnyOrderElementsOf(created);
+  }
+}
