@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -24,7 +23,6 @@ import picocli.CommandLine;
 
 /** Runs the client commands against a real server with one real agent on this machine. */
 @DisabledOnOs(OS.WINDOWS)
-@Disabled("needs the server and agent")
 class CliAgainstServerTest {
   @TempDir Path temp;
 

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
  * as a new user would: the launcher builds the jar, then the sample runs on two local agents.
  */
 @DisabledOnOs(OS.WINDOWS)
-@Disabled("needs the server and agent")
 class QuickstartTest {
   private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
 
