@@ -57,7 +57,10 @@ final class InvocationsCommand implements Callable<Integer> {
   public Integer call() {
     JsonNode response = client.client().call("DescribeInvocations", parameters());
     print(render(response));
-    return ExitCodes.OK;
+
+    // The API lists nothing for an unknown id; a script checking the exit code needs to see it.
+    boolean unknownId = invokeId != null && response.path("Invocations").isEmpty();
+    return unknownId ? ExitCodes.API_ERROR : ExitCodes.OK;
   }
 
   Map<String, String> parameters() {

@@ -63,10 +63,15 @@ public final class Main {
   private static int reportUsageError(ParameterException exception, String[] args) {
     CommandLine commandLine = exception.getCommandLine();
     PrintWriter err = commandLine.getErr();
-    err.println("Error: " + exception.getMessage());
+    err.println("Error: " + withoutErrorPrefix(exception.getMessage()));
     err.println("Run '" + commandLine.getCommandSpec().qualifiedName() + " --help' for usage.");
     err.flush();
     return ExitCodes.USAGE;
+  }
+
+  // Some picocli messages already start with "Error: ".
+  private static String withoutErrorPrefix(String message) {
+    return message.startsWith("Error: ") ? message.substring("Error: ".length()) : message;
   }
 
   private static int reportFailure(

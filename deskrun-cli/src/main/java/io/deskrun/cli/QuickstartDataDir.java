@@ -2,8 +2,12 @@ package io.deskrun.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -14,12 +18,16 @@ import java.util.stream.Stream;
 final class QuickstartDataDir {
   static final String MARKER = ".deskrun-quickstart";
 
+  /** The lock file a running server holds in its data dir. */
+  private static final String SERVER_LOCK = "server.lock";
+
   private QuickstartDataDir() {}
 
   static void prepare(Path dir) {
     try {
       if (Files.exists(dir)) {
         requireSafeToWipe(dir);
+        requireNotInUse(dir);
         wipe(dir);
       }
       Files.createDirectories(dir);
@@ -45,6 +53,28 @@ final class QuickstartDataDir {
               + " is not empty and was not made by quickstart, so it will not be wiped;"
               + " choose an empty or new directory");
     }
+  }
+
+  /** Rejects a dir whose server is still running, because wiping it would pull the data away. */
+  private static void requireNotInUse(Path dir) throws IOException {
+    Path lockFile = dir.resolve("server").resolve(SERVER_LOCK);
+    if (!Files.exists(lockFile)) {
+      return;
+    }
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.tryLock();
+      if (lock != null) {
+        lock.release();
+        return;
+      }
+    } catch (OverlappingFileLockException e) {
+      // This JVM holds the lock, so its server is running; report it like any other holder.
+    }
+    throw new CliException(
+        "--data-dir "
+            + dir
+            + " is in use by a running quickstart or server; stop it first or choose another"
+            + " --data-dir");
   }
 
   private static boolean isEmpty(Path dir) throws IOException {

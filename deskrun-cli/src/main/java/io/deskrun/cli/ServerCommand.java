@@ -3,6 +3,7 @@ package io.deskrun.cli;
 import io.deskrun.server.DeskrunServer;
 import io.deskrun.server.ServerConfig;
 import io.deskrun.server.ServerSettings;
+import io.deskrun.server.ServerStartException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -94,6 +95,8 @@ final class ServerCommand implements Callable<Integer>, LongRunningCommand {
   static DeskrunServer startServer(ServerConfig config) {
     try {
       return DeskrunServer.start(config);
+    } catch (ServerStartException e) {
+      throw new CliException(e.getMessage(), e);
     } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
       throw new CliException("The server did not start: " + e.getMessage(), e);
     }

@@ -78,4 +78,35 @@ class MainTest {
     assertThat(exitCode).isZero();
     assertThat(out.toString()).startsWith("deskrun ");
   }
+
+  @Test
+  void run_commandAndFile_singleErrorPrefix() {
+    int exitCode = execute("run", "--desktop", "ecd-a", "--command", "ls", "--file", "a.sh");
+
+    assertThat(exitCode).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("Error: ").doesNotContain("Error: Error:");
+  }
+
+  @Test
+  void desktops_malformedEndpoint_exitCode3() throws IOException {
+    Files.writeString(
+        temp.resolve("bootstrap-credentials.json"),
+        "{\"AccessKeyId\":\"id\",\"AccessKeySecret\":\"secret\",\"Endpoint\":\"a b\","
+            + "\"RegionId\":\"cn-hangzhou\"}");
+
+    int exitCode = execute("desktops", "--data-dir", temp.toString());
+
+    assertThat(exitCode).isEqualTo(ExitCodes.CONFIGURATION);
+    assertThat(err.toString()).startsWith("Error: Invalid endpoint \"a b\"");
+  }
+
+  @Test
+  void server_missingConfigFile_exitCode3() {
+    Path missing = temp.resolve("missing.properties");
+
+    int exitCode = execute("server", "--config", missing.toString(), "--data-dir", temp.toString());
+
+    assertThat(exitCode).isEqualTo(ExitCodes.CONFIGURATION);
+    assertThat(err.toString()).contains("Cannot read the settings file").contains("no such file");
+  }
 }

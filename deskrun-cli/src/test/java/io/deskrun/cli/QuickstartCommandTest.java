@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deskrun.cli.api.Credentials;
+import io.deskrun.server.DeskrunServer;
+import io.deskrun.server.ServerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,5 +82,18 @@ class QuickstartCommandTest {
     assertThatThrownBy(() -> QuickstartDataDir.prepare(file))
         .isInstanceOf(CliException.class)
         .hasMessageContaining("is a file");
+  }
+
+  @Test
+  void prepare_dirOfRunningServer_rejectedAndKept() throws IOException {
+    Path dir = temp.resolve("running");
+    QuickstartDataDir.prepare(dir);
+    Path serverDir = dir.resolve("server");
+    try (DeskrunServer server = DeskrunServer.start(ServerConfig.forDataDir(serverDir))) {
+      assertThatThrownBy(() -> QuickstartDataDir.prepare(dir))
+          .isInstanceOf(CliException.class)
+          .hasMessageContaining("in use by a running quickstart or server");
+      assertThat(server.bootstrapCredentialsFile()).exists();
+    }
   }
 }

@@ -26,31 +26,46 @@ public final class DeskrunServer implements AutoCloseable {
   private final ServerConfig config;
   private final ServerComponents components;
   private final WebServer webServer;
+  private final DataDirLock dataDirLock;
 
-  private DeskrunServer(ServerConfig config, ServerComponents components, WebServer webServer) {
+  private DeskrunServer(
+      ServerConfig config,
+      ServerComponents components,
+      WebServer webServer,
+      DataDirLock dataDirLock) {
     this.config = config;
     this.components = components;
     this.webServer = webServer;
+    this.dataDirLock = dataDirLock;
   }
 
   /**
    * Starts a server and returns once it accepts connections. On a first start with an empty
    * database it creates the default account and AccessKey and writes the bootstrap credentials
    * file.
+   *
+   * @throws ServerStartException when the data dir is used by another server or the address cannot
+   *     be bound
    */
   public static DeskrunServer start(ServerConfig config) {
     createDataDir(config.dataDir());
-    Database database =
-        Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+    DataDirLock lock = DataDirLock.acquire(config.dataDir());
     try {
-      return start(config, database);
+      Database database =
+          Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+      try {
+        return start(config, database, lock);
+      } catch (RuntimeException e) {
+        database.close();
+        throw e;
+      }
     } catch (RuntimeException e) {
-      database.close();
+      lock.close();
       throw e;
     }
   }
 
-  private static DeskrunServer start(ServerConfig config, Database database) {
+  private static DeskrunServer start(ServerConfig config, Database database, DataDirLock lock) {
     ServerComponents components = new ServerComponents(config, database);
     Gateway gateway =
         new Gateway(
@@ -62,7 +77,8 @@ public final class DeskrunServer implements AutoCloseable {
 
     WebServer webServer =
         webServer(config.bindAddress(), config.port(), components, gateway).build().start();
-    DeskrunServer server = new DeskrunServer(config, components, webServer);
+    requireListening(webServer, config);
+    DeskrunServer server = new DeskrunServer(config, components, webServer, lock);
     try {
       // After the start, because the file names the port actually bound.
       components.accounts.bootstrapIfEmpty(server::writeBootstrapCredentials);
@@ -73,6 +89,21 @@ public final class DeskrunServer implements AutoCloseable {
     components.sweeper.start();
     LOG.info("deskrun server listening on {} with {}", server.endpoint(), config);
     return server;
+  }
+
+  // Helidon logs a failed bind and returns a server without a listener instead of throwing.
+  private static void requireListening(WebServer webServer, ServerConfig config) {
+    if (webServer.isRunning() && webServer.port() > 0) {
+      return;
+    }
+    webServer.stop();
+    throw new ServerStartException(
+        "Cannot listen on "
+            + config.bindAddress()
+            + ":"
+            + config.port()
+            + ": the port is in use or the address is not on this machine; choose another --port"
+            + " or --bind.");
   }
 
   /**
@@ -158,6 +189,7 @@ public final class DeskrunServer implements AutoCloseable {
     webServer.stop();
     components.sweeper.close();
     components.database.close();
+    dataDirLock.close();
     LOG.info("deskrun server on {} stopped", config.dataDir());
   }
 }

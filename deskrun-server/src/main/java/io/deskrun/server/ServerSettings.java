@@ -2,7 +2,6 @@ package io.deskrun.server;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +33,8 @@ public final class ServerSettings {
    * names (such as {@code port}, {@code bind}, {@code data-dir}) to the values given on the command
    * line.
    *
-   * @throws IllegalArgumentException for an unknown name in the file or flags, or a bad value
-   * @throws UncheckedIOException when the file cannot be read
+   * @throws IllegalArgumentException for an unreadable file, an unknown name in the file or flags,
+   *     or a bad value
    */
   public static ServerConfig load(
       Path configFile, Map<String, String> environment, Map<String, String> flags) {
@@ -48,12 +47,23 @@ public final class ServerSettings {
     return apply(values);
   }
 
+  private static String describe(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    return e.toString();
+  }
+
   private static Map<String, String> readFile(Path configFile) {
     Properties properties = new Properties();
     try (Reader reader = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
       properties.load(reader);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the settings file " + configFile, e);
+      throw new IllegalArgumentException(
+          "Cannot read the settings file " + configFile + ": " + describe(e), e);
     }
     Map<String, String> values = new HashMap<>();
     properties

@@ -1,6 +1,7 @@
 package io.deskrun.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.aliyun.ecd20200930.Client;
 import com.aliyun.ecd20200930.models.DescribeInvocationsRequest;
@@ -8,6 +9,8 @@ import com.aliyun.teaopenapi.models.Config;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deskrun.protocol.AgentProtocol;
 import io.deskrun.protocol.TargetStatus;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -179,5 +182,29 @@ class DeskrunServerTest {
         enrolled.get("desktopId"),
         enrolled.get("desktopId") + ":" + enrolled.get("agentToken"),
         java.util.List.of());
+  }
+
+  @Test
+  void start_dataDirInUse_rejectedNamingDir() {
+    try (DeskrunServer first = DeskrunServer.start(ServerConfig.forDataDir(dataDir))) {
+      assertThatThrownBy(() -> DeskrunServer.start(ServerConfig.forDataDir(dataDir)))
+          .isInstanceOf(ServerStartException.class)
+          .hasMessageContaining(dataDir.toAbsolutePath().toString())
+          .hasMessageContaining("in use by another deskrun server");
+      assertThat(first.port()).isPositive();
+    }
+  }
+
+  @Test
+  void start_portTaken_rejectedWithoutCredentialsFile() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Path otherDir = dataDir.resolve("other");
+      ServerConfig config = ServerConfig.forDataDir(otherDir).withPort(taken.getLocalPort());
+
+      assertThatThrownBy(() -> DeskrunServer.start(config))
+          .isInstanceOf(ServerStartException.class)
+          .hasMessageContaining("Cannot listen on 127.0.0.1:" + taken.getLocalPort());
+      assertThat(otherDir.resolve("bootstrap-credentials.json")).doesNotExist();
+    }
   }
 }
