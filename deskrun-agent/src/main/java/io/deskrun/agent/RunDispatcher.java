@@ -123,8 +123,14 @@ final class RunDispatcher {
   }
 
   private void recordProcess(String invokeId, ProcessHandle process) {
+    long startEpochMillis = ProcessTree.startEpochMillis(process);
+    if (startEpochMillis < 0) {
+      // The script exited before its start time could be read, so a later start has nothing to
+      // kill, and a pid without a start time could match an unrelated process.
+      return;
+    }
     try {
-      journal.recordProcess(invokeId, process.pid(), ProcessTree.startEpochMillis(process));
+      journal.recordProcess(invokeId, process.pid(), startEpochMillis);
     } catch (IOException e) {
       LOG.warn("pid of run {} not written to the journal", invokeId, e);
     }
