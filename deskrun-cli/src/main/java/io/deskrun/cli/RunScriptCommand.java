@@ -101,6 +101,9 @@ final class RunScriptCommand implements Callable<Integer> {
     }
 
     PrintWriter err = spec.commandLine().getErr();
+    // Named before waiting, so a user who interrupts the wait can still find the run.
+    err.println("Started " + invokeId + "; waiting for its desktops to finish");
+    err.flush();
     InvocationWaiter.Outcome outcome =
         InvocationWaiter.polling(api)
             .await(

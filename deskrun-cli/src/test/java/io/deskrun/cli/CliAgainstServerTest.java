@@ -86,7 +86,7 @@ class CliAgainstServerTest {
         .contains("== " + agent.desktopId())
         .contains("Success, exit code 0")
         .contains("out ¡hola!");
-    assertThat(err.toString()).contains("1/1 finished");
+    assertThat(err.toString()).contains("Started t-").contains("1/1 finished");
   }
 
   @Test
