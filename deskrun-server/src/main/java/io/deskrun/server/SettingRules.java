@@ -57,8 +57,11 @@ final class SettingRules {
   }
 
   static String requireJdbcUrl(String value) {
-    if (value == null || !value.startsWith("jdbc:")) {
-      throw invalid(SettingNames.DATABASE_URL, value, "must be a JDBC URL starting with jdbc:");
+    if (value == null || !(value.startsWith("jdbc:h2:") || value.startsWith("jdbc:postgresql:"))) {
+      throw invalid(
+          SettingNames.DATABASE_URL,
+          value,
+          "must be a JDBC URL starting with jdbc:h2: or jdbc:postgresql:");
     }
     return value;
   }
