@@ -46,6 +46,7 @@ public final class Agent implements AutoCloseable {
   private final Journal journal;
   private final RunDispatcher dispatcher;
   private final ResultSender sender;
+  private final ServerClient client;
   private final Thread pollThread;
   private final Thread senderThread;
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -55,7 +56,7 @@ public final class Agent implements AutoCloseable {
     this.identity = identity;
     this.identityFile = new IdentityStore(config.stateDir()).file();
     this.journal = journal;
-    ServerClient client = new ServerClient(config.servers());
+    this.client = new ServerClient(config.servers());
     this.sender =
         new ResultSender(client, identity, journal, newBackoff(), this::credentialRejected);
     this.dispatcher =
@@ -110,6 +111,11 @@ public final class Agent implements AutoCloseable {
     } catch (IOException e) {
       throw new AgentException("state dir " + config.stateDir() + " cannot be used: " + e, e);
     }
+  }
+
+  /** Returns the server the agent talks to now, one of {@link AgentConfig#servers()}. */
+  public URI currentServer() {
+    return client.currentServer();
   }
 
   /** Returns the desktop id this agent enrolled as. */
