@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Several real servers on one fresh database of the test PostgreSQL, sharing a master key, with
@@ -49,13 +50,24 @@ final class Cluster implements AutoCloseable {
   private String activationId;
   private String activationCode;
 
-  private Cluster(Path dir) {
+  private final UnaryOperator<ServerConfig> customize;
+
+  private Cluster(Path dir, UnaryOperator<ServerConfig> customize) {
     this.dir = dir;
+    this.customize = customize;
   }
 
   /** Starts {@code serverCount} servers; the first creates the account, then the others join. */
   static Cluster start(Path dir, int serverCount) throws Exception {
-    Cluster cluster = new Cluster(dir);
+    return start(dir, serverCount, config -> config);
+  }
+
+  /**
+   * Like {@link #start(Path, int)}, with each server's configuration changed by {@code customize}.
+   */
+  static Cluster start(Path dir, int serverCount, UnaryOperator<ServerConfig> customize)
+      throws Exception {
+    Cluster cluster = new Cluster(dir, customize);
     try {
       for (int i = 0; i < serverCount; i++) {
         cluster.servers.add(DeskrunServer.start(cluster.serverConfig(i)));
@@ -70,10 +82,11 @@ final class Cluster implements AutoCloseable {
 
   /** The configuration of server {@code index}: its own data dir, the shared database and key. */
   ServerConfig serverConfig(int index) {
-    return ServerConfig.forDataDir(dir.resolve("server-" + index))
-        .withDatabaseUrl(databaseUrl)
-        .withDatabaseCredentials(TestPostgres.USER, "")
-        .withMasterKey(masterKey);
+    return customize.apply(
+        ServerConfig.forDataDir(dir.resolve("server-" + index))
+            .withDatabaseUrl(databaseUrl)
+            .withDatabaseCredentials(TestPostgres.USER, "")
+            .withMasterKey(masterKey));
   }
 
   String databaseUrl() {
