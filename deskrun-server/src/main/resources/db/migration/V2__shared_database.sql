@@ -1,5 +1,5 @@
 -- Facts every server sharing the database must agree on. key-check: hex HMAC of a fixed text under
--- the master key, so a server started with another key refuses to start instead of failing on
+-- the master key, so a server started with another key fails at start-up instead of failing on
 -- every request.
 CREATE TABLE cluster_facts (
   fact_name   VARCHAR(64) PRIMARY KEY,

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * The agent protocol's three calls, as JSON over {@link HttpClient}, to one of the fleet's servers
  * at a time. It starts on a server picked at random, so agents spread over the servers, and moves
  * to the next one in the list when the current one cannot be reached, fails to answer, or answers
- * with a 5xx. A call that could not connect is tried on each other server at once; any other
+ * with a 5xx. A call that could not connect is tried on each other server at once. Any other
  * failure is raised after the move, so the caller's backoff and retry land on the next server.
  */
 public final class ServerClient {

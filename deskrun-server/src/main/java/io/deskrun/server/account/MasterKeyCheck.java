@@ -9,8 +9,8 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Makes sure every server of a database uses the master key its AccessKey secrets were encrypted
- * with. The first server stores a check value derived from its key; a later server whose key
- * derives another value refuses to start.
+ * with. The first server stores a check value derived from its key. A later server whose key
+ * derives another value fails to start.
  */
 public final class MasterKeyCheck {
   static final String FACT_NAME = "master-key-check";
@@ -29,7 +29,7 @@ public final class MasterKeyCheck {
     try {
       verifyOnce(jdbi, masterKey, expected, clock);
     } catch (UnableToExecuteStatementException e) {
-      // Two first servers inserted at once and this one lost; the value is there now.
+      // Two servers inserted the first value at once and this one lost, so read the winner's.
       verifyOnce(jdbi, masterKey, expected, clock);
     }
   }
@@ -41,7 +41,7 @@ public final class MasterKeyCheck {
           Optional<String> stored = stored(handle);
           if (stored.isEmpty()) {
             checkExistingSecrets(handle, masterKey);
-            // A server starting at the same moment may insert first; then compare with its value.
+            // A server starting at the same moment may insert first, so read the value back.
             handle
                 .createUpdate(
                     "INSERT INTO cluster_facts (fact_name, fact_value, created_at)"
@@ -89,7 +89,7 @@ public final class MasterKeyCheck {
   private static IllegalStateException mismatch() {
     return new IllegalStateException(
         "The master key of this server is not the key the database's AccessKey secrets were"
-            + " encrypted with, so the server refuses to start. Give every server of the database"
+            + " encrypted with, so the server does not start. Give every server of the database"
             + " the same master-key setting (DESKRUN_MASTER_KEY), the one the first server used"
             + " or the content of its <data-dir>/master.key.");
   }

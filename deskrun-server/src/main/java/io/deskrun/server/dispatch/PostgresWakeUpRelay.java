@@ -27,13 +27,13 @@ import org.slf4j.LoggerFactory;
  * desktops, so a missed notification delays a run by at most that interval.
  */
 public final class PostgresWakeUpRelay implements WakeUps.Relay, AutoCloseable {
-  /** The notification channel; the payload is desktop ids separated by commas. */
+  /** The notification channel. A payload is desktop ids separated by commas. */
   static final String CHANNEL = "deskrun_wake";
 
   /** How often the relay looks for work whose notification it may have missed. */
   public static final Duration RECHECK_INTERVAL = Duration.ofSeconds(2);
 
-  /** PostgreSQL limits a payload to 8000 bytes; desktop ids are ASCII. */
+  /** Payload size below PostgreSQL's limit of 8000 bytes, in characters because ids are ASCII. */
   private static final int MAX_PAYLOAD_CHARS = 7000;
 
   private static final int RECEIVE_TIMEOUT_MILLIS = 1000;
@@ -91,7 +91,7 @@ public final class PostgresWakeUpRelay implements WakeUps.Relay, AutoCloseable {
                         .one());
       }
     } catch (RuntimeException e) {
-      // The work is stored; the other servers' re-check finds it within a few seconds.
+      // The work is stored, so the other servers' re-check finds it within a few seconds.
       LOG.warn("Could not notify the other servers of {} desktops", desktopIds.size(), e);
     }
   }

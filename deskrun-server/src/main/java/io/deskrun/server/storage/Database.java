@@ -36,7 +36,7 @@ public final class Database implements AutoCloseable {
     jdbi.getConfig(SqlStatements.class).setUnusedBindingAllowed(true);
   }
 
-  /** Opens a pool of {@link #DEFAULT_POOL_SIZE} connections; see {@link #open(String, ...)}. */
+  /** Opens the database with a pool of {@link #DEFAULT_POOL_SIZE} connections. */
   public static Database open(String url, String user, String password) {
     return open(url, user, password, DEFAULT_POOL_SIZE);
   }

@@ -22,7 +22,7 @@ public enum Dialect {
   /**
    * Returns the clause that locks the selected rows of {@code alias} and skips rows another
    * transaction holds, so servers claiming work never wait for each other. H2 has no such clause
-   * there; its claims rely on the conditional UPDATE that follows.
+   * there, so its claims rely on the conditional UPDATE that follows.
    */
   public String lockSkippingLocked(String alias) {
     return this == POSTGRESQL ? " FOR UPDATE OF " + alias + " SKIP LOCKED" : "";

@@ -90,7 +90,7 @@ class ClusterEndToEndTest {
   }
 
   @Test
-  void start_differentMasterKey_refusesNamingTheKey() {
+  void start_otherMasterKey_failsNamingSetting() {
     byte[] otherKey = new byte[32];
     String other = Base64.getEncoder().encodeToString(otherKey);
 
@@ -98,6 +98,7 @@ class ClusterEndToEndTest {
             () -> DeskrunServer.start(cluster.serverConfig(2).withMasterKey(other)).close())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("master key of this server is not the key")
+        .hasMessageContaining("does not start")
         .hasMessageContaining("master-key setting");
   }
 
