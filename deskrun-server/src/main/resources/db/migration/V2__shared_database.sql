@@ -1,4 +1,4 @@
--- Facts every server sharing the database must agree on. key-check: hex HMAC of a fixed text under
+-- Facts every server sharing the database must agree on. master-key-check: hex HMAC of a fixed text under
 -- the master key, so a server started with another key fails at start-up instead of failing on
 -- every request.
 CREATE TABLE cluster_facts (
