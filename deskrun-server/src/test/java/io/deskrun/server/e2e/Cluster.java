@@ -37,12 +37,15 @@ import java.util.function.UnaryOperator;
  */
 final class Cluster implements AutoCloseable {
   static final String REGION = "cn-hangzhou";
+  private static final Duration PROCESS_START = Duration.ofSeconds(60);
   private static final Set<String> RUNNING = Set.of("Pending", "Running", "Stopping");
 
   private final Path dir;
   private final String databaseUrl = TestPostgres.newDatabaseUrl();
   private final String masterKey = newMasterKey();
   private final List<DeskrunServer> servers = new ArrayList<>();
+  private final List<String> endpoints = new ArrayList<>();
+  private final Map<Integer, Process> processes = new HashMap<>();
   private final List<Agent> agents = new ArrayList<>();
   private final Set<Integer> stopped = new HashSet<>();
   private String accessKeyId;
@@ -70,7 +73,9 @@ final class Cluster implements AutoCloseable {
     Cluster cluster = new Cluster(dir, customize);
     try {
       for (int i = 0; i < serverCount; i++) {
-        cluster.servers.add(DeskrunServer.start(cluster.serverConfig(i)));
+        DeskrunServer server = DeskrunServer.start(cluster.serverConfig(i));
+        cluster.servers.add(server);
+        cluster.endpoints.add(server.endpoint());
       }
       cluster.readCredentials();
       return cluster;
@@ -109,12 +114,67 @@ final class Cluster implements AutoCloseable {
     activationCode = String.valueOf(activation.get("ActivationCode"));
   }
 
+  /**
+   * Starts one more server in a JVM of its own on the shared database and key; returns its index.
+   * Its log goes to {@code server-<index>.log} in the cluster's dir.
+   */
+  int startServerProcess() throws Exception {
+    int index = endpoints.size();
+    Path dataDir = dir.resolve("server-" + index);
+    Path log = dir.resolve("server-" + index + ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                ServerProcessMain.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    Map<String, String> environment = builder.environment();
+    environment.put("DESKRUN_DATABASE_URL", databaseUrl);
+    environment.put("DESKRUN_DATABASE_USER", TestPostgres.USER);
+    environment.put("DESKRUN_MASTER_KEY", masterKey);
+    environment.put("DESKRUN_DATA_DIR", dataDir.toString());
+    environment.put("DESKRUN_PORT", "0");
+    Process process = builder.start();
+    processes.put(index, process);
+    servers.add(null);
+    endpoints.add(awaitReady(process, log));
+    return index;
+  }
+
+  /** Reads the server's log until it prints its endpoint; bounded by {@link #PROCESS_START}. */
+  private static String awaitReady(Process process, Path log) throws Exception {
+    long deadline = System.nanoTime() + PROCESS_START.toNanos();
+    while (System.nanoTime() < deadline && process.isAlive()) {
+      if (Files.exists(log)) {
+        for (String line : Files.readAllLines(log)) {
+          if (line.startsWith(ServerProcessMain.READY)) {
+            return line.substring(ServerProcessMain.READY.length()).strip();
+          }
+        }
+      }
+      Thread.sleep(100);
+    }
+    process.destroyForcibly();
+    throw new AssertionError(
+        "the server process did not start within " + PROCESS_START + "; its log: " + log);
+  }
+
+  /** Kills the server process {@code index} at once, as a crash or a power cut would. */
+  void killServerProcess(int index) throws InterruptedException {
+    Process process = processes.get(index);
+    process.destroyForcibly();
+    process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+    stopped.add(index);
+  }
+
   DeskrunServer server(int index) {
     return servers.get(index);
   }
 
   URI uri(int index) {
-    return URI.create("http://" + servers.get(index).endpoint());
+    return URI.create("http://" + endpoints.get(index));
   }
 
   /** Starts an agent that knows the given servers, in that order; returns it. */
@@ -147,7 +207,7 @@ final class Cluster implements AutoCloseable {
         new Config()
             .setAccessKeyId(accessKeyId)
             .setAccessKeySecret(accessKeySecret)
-            .setEndpoint(servers.get(index).endpoint())
+            .setEndpoint(endpoints.get(index))
             .setProtocol("HTTP")
             .setRegionId(REGION);
     return new Client(config);
@@ -236,7 +296,12 @@ final class Cluster implements AutoCloseable {
       agent.close();
     }
     for (int i = 0; i < servers.size(); i++) {
-      if (!stopped.contains(i)) {
+      if (stopped.contains(i)) {
+        continue;
+      }
+      if (processes.containsKey(i)) {
+        processes.get(i).destroyForcibly();
+      } else {
         servers.get(i).close();
       }
     }

@@ -130,11 +130,39 @@ class ClusterEndToEndTest {
     }
   }
 
+  @Test
+  void killServerProcess_midFanOut_nothingLostAndAgentsMove() throws Exception {
+    try (Cluster processes = Cluster.start(dir.resolve("processes"), 1)) {
+      int first = processes.startServerProcess();
+      int second = processes.startServerProcess();
+      List<Agent> agents = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        agents.add(processes.startAgent(first, second));
+      }
+      int doomed = busiestServer(processes, agents, List.of(first, second));
+      List<String> desktops = agents.stream().map(Agent::desktopId).toList();
+
+      String invokeId = processes.run(0, "sleep 1\necho \"done $DESKRUN_DESKTOP_ID\"\n", desktops);
+      processes.awaitStarted(0, invokeId, 1, LIMIT);
+      processes.killServerProcess(doomed);
+      DescribeInvocationsResponseBodyInvocations done = processes.awaitFinal(0, invokeId, LIMIT);
+
+      assertThat(done.getInvocationStatus()).isEqualTo("Success");
+      assertThat(done.getInvokeDesktopSucceedCount()).isEqualTo(6);
+      URI killed = processes.uri(doomed);
+      assertThat(agents).noneMatch(agent -> agent.currentServer().equals(killed));
+    }
+  }
+
   /** Returns the server most agents talk to (at least two of six, by pigeonhole). */
   private static int busiestServer(Cluster cluster, List<Agent> agents) {
-    int busiest = 0;
+    return busiestServer(cluster, agents, List.of(0, 1, 2));
+  }
+
+  private static int busiestServer(Cluster cluster, List<Agent> agents, List<Integer> indexes) {
+    int busiest = indexes.getFirst();
     long most = -1;
-    for (int i = 0; i < 3; i++) {
+    for (int i : indexes) {
       URI uri = cluster.uri(i);
       long count = agents.stream().filter(agent -> agent.currentServer().equals(uri)).count();
       if (count > most) {
