@@ -225,7 +225,16 @@ final class Cluster implements AutoCloseable {
     return client(index).runCommand(request).getBody().getInvokeId();
   }
 
-  private Map<String, ?> callAction(int index, String action, Map<String, String> parameters)
+  String accessKeyId() {
+    return accessKeyId;
+  }
+
+  String accessKeySecret() {
+    return accessKeySecret;
+  }
+
+  /** Calls one of deskrun's own actions through server {@code index} with the SDK. */
+  Map<String, ?> callAction(int index, String action, Map<String, String> parameters)
       throws Exception {
     Params params =
         new Params()

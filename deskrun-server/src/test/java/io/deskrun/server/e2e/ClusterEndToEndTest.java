@@ -6,14 +6,33 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.aliyun.ecd20200930.models.DescribeInvocationsResponseBody.DescribeInvocationsResponseBodyInvocations;
 import com.aliyun.ecd20200930.models.DescribeInvocationsResponseBody.DescribeInvocationsResponseBodyInvocationsInvokeDesktops;
 import com.aliyun.ecd20200930.models.StopInvocationRequest;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deskrun.agent.Agent;
+import io.deskrun.protocol.AgentProtocol;
+import io.deskrun.protocol.EnrollRequest;
+import io.deskrun.protocol.OsType;
+import io.deskrun.protocol.ScriptType;
 import io.deskrun.server.DeskrunServer;
+import io.deskrun.server.gateway.Signatures;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,6 +106,85 @@ class ClusterEndToEndTest {
 
     assertThat(done.getInvocationStatus()).isEqualTo("Stopped");
     assertThat(done.getInvokeDesktops().get(0).getInvocationStatus()).isEqualTo("Terminated");
+  }
+
+  @Test
+  void signedRequest_replayedOnOtherServer_rejectedAsNonceUsed() throws Exception {
+    Map<String, String> parameters = new TreeMap<>();
+    parameters.put("Action", "DescribeInvocations");
+    parameters.put("Version", "2020-09-30");
+    parameters.put("Format", "JSON");
+    parameters.put("AccessKeyId", cluster.accessKeyId());
+    parameters.put("SignatureMethod", "HMAC-SHA1");
+    parameters.put("SignatureVersion", "1.0");
+    parameters.put("SignatureNonce", UUID.randomUUID().toString());
+    parameters.put("Timestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    parameters.put("RegionId", Cluster.REGION);
+    parameters.put("Signature", Signatures.v1("GET", parameters, cluster.accessKeySecret(), false));
+    String query =
+        parameters.entrySet().stream()
+            .map(
+                entry ->
+                    Signatures.percentEncode(entry.getKey())
+                        + "="
+                        + Signatures.percentEncode(entry.getValue()))
+            .collect(Collectors.joining("&"));
+
+    HttpResponse<String> first = get(cluster.uri(A), query);
+    HttpResponse<String> replay = get(cluster.uri(B), query);
+
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(replay.statusCode()).isEqualTo(400);
+    assertThat(replay.body()).contains("SignatureNonceUsed");
+  }
+
+  private static HttpResponse<String> get(URI server, String query) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(server.resolve("/?" + query)).GET().build();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void enroll_racingOnBothServers_neverExceedsInstanceCount() throws Exception {
+    Map<String, ?> activation =
+        cluster.callAction(A, "CreateActivation", Map.of("InstanceCount", "3"));
+    EnrollRequest enroll =
+        new EnrollRequest(
+            String.valueOf(activation.get("ActivationId")),
+            String.valueOf(activation.get("ActivationCode")),
+            Cluster.REGION,
+            "race-host",
+            OsType.Linux,
+            "test",
+            List.of(ScriptType.RunShellScript));
+    byte[] body = new ObjectMapper().writeValueAsBytes(enroll);
+    HttpClient http = HttpClient.newHttpClient();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Integer>> statuses = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        URI server = cluster.uri(i % 2 == 0 ? A : B).resolve(AgentProtocol.ENROLL_PATH);
+        statuses.add(
+            pool.submit(
+                () ->
+                    http.send(
+                            HttpRequest.newBuilder(server)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()));
+      }
+      int enrolled = 0;
+      for (Future<Integer> status : statuses) {
+        if (status.get(30, TimeUnit.SECONDS) == 200) {
+          enrolled++;
+        }
+      }
+
+      assertThat(enrolled).isEqualTo(3);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
