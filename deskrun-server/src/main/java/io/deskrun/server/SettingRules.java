@@ -1,6 +1,7 @@
 package io.deskrun.server;
 
 import io.deskrun.protocol.AgentProtocol;
+import io.deskrun.server.storage.Database;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
@@ -60,7 +61,7 @@ final class SettingRules {
     if (value == null || !(value.startsWith("jdbc:h2:") || value.startsWith("jdbc:postgresql:"))) {
       throw invalid(
           SettingNames.DATABASE_URL,
-          value,
+          value == null ? null : Database.maskPassword(value),
           "must be a JDBC URL starting with jdbc:h2: or jdbc:postgresql:");
     }
     return value;
