@@ -16,6 +16,7 @@ import io.deskrun.protocol.EnrollResponse;
 import io.deskrun.protocol.OsType;
 import io.deskrun.protocol.ScriptType;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,7 @@ public final class Agent implements AutoCloseable {
   private final Journal journal;
   private final RunDispatcher dispatcher;
   private final ResultSender sender;
+  private final ServerClient client;
   private final Thread pollThread;
   private final Thread senderThread;
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -53,7 +56,7 @@ public final class Agent implements AutoCloseable {
     this.identity = identity;
     this.identityFile = new IdentityStore(config.stateDir()).file();
     this.journal = journal;
-    ServerClient client = new ServerClient(config.server());
+    this.client = new ServerClient(config.servers());
     this.sender =
         new ResultSender(client, identity, journal, newBackoff(), this::credentialRejected);
     this.dispatcher =
@@ -108,6 +111,11 @@ public final class Agent implements AutoCloseable {
     } catch (IOException e) {
       throw new AgentException("state dir " + config.stateDir() + " cannot be used: " + e, e);
     }
+  }
+
+  /** Returns the server the agent talks to now, one of {@link AgentConfig#servers()}. */
+  public URI currentServer() {
+    return client.currentServer();
   }
 
   /** Returns the desktop id this agent enrolled as. */
@@ -212,19 +220,19 @@ public final class Agent implements AutoCloseable {
             agentVersion(),
             types);
     try {
-      EnrollResponse response = new ServerClient(config.server()).enroll(request);
+      EnrollResponse response = new ServerClient(config.servers()).enroll(request);
       return new Identity(response.desktopId(), response.agentToken());
     } catch (ServerResponseException e) {
       String reason =
           e.error() == null
               ? "HTTP " + e.statusCode()
               : e.error().code() + ": " + e.error().message();
-      throw new AgentException("enrollment at " + config.server() + " rejected: " + reason, e);
+      throw new AgentException("enrollment at " + serverList(config) + " rejected: " + reason, e);
     } catch (IOException e) {
-      throw new AgentException("enrollment at " + config.server() + " failed: " + e, e);
+      throw new AgentException("enrollment at " + serverList(config) + " failed: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new AgentException("enrollment at " + config.server() + " interrupted", e);
+      throw new AgentException("enrollment at " + serverList(config) + " interrupted", e);
     }
   }
 
@@ -273,6 +281,13 @@ public final class Agent implements AutoCloseable {
         windows ? StandardCharsets.ISO_8859_1 : null,
         Duration.ofSeconds(1),
         Duration.ofSeconds(2));
+  }
+
+  /**
+   * Names the servers in messages: {@code http://a:8080} or {@code http://a:8080,http://b:8080}.
+   */
+  private static String serverList(AgentConfig config) {
+    return config.servers().stream().map(URI::toString).collect(Collectors.joining(","));
   }
 
   private static Backoff newBackoff() {

@@ -11,7 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Agent settings, built with {@link #builder()}: server URI, state dir, optional activation id,
+ * Agent settings, built with {@link #builder()}: server URIs, state dir, optional activation id,
  * code and region for the first start, concurrent run limit, interpreter command per script type,
  * working directory. {@link Builder#build()} rejects a missing or invalid setting with a message
  * naming it.
@@ -23,7 +23,7 @@ public final class AgentConfig {
   /** Runs at once unless {@link Builder#maxConcurrentRuns} sets another limit. */
   public static final int DEFAULT_MAX_CONCURRENT_RUNS = 10;
 
-  private final URI server;
+  private final List<URI> servers;
   private final Path stateDir;
   private final String activationId;
   private final String activationCode;
@@ -35,7 +35,7 @@ public final class AgentConfig {
   private final String hostname;
 
   private AgentConfig(Builder builder) {
-    this.server = builder.server;
+    this.servers = List.copyOf(builder.servers);
     this.stateDir = builder.stateDir;
     this.activationId = builder.activationId;
     this.activationCode = builder.activationCode;
@@ -51,9 +51,18 @@ public final class AgentConfig {
     return new Builder();
   }
 
-  /** The server's base URI, such as {@code http://127.0.0.1:8080}. */
+  /** The first server's base URI, such as {@code http://127.0.0.1:8080}. */
   public URI server() {
-    return server;
+    return servers.get(0);
+  }
+
+  /**
+   * The base URIs of every server of the fleet, all sharing one database. The agent talks to one of
+   * them at a time, picked at random at the start so agents spread over the servers, and moves to
+   * the next when it stops answering.
+   */
+  public List<URI> servers() {
+    return servers;
   }
 
   /** The dir holding the identity, journal, stored results and script files. */
@@ -100,8 +109,8 @@ public final class AgentConfig {
 
   @Override
   public String toString() {
-    return "AgentConfig[server="
-        + server
+    return "AgentConfig[servers="
+        + servers
         + ", stateDir="
         + stateDir
         + ", activationId="
@@ -123,7 +132,7 @@ public final class AgentConfig {
 
   /** Builder of {@link AgentConfig}. */
   public static final class Builder {
-    private URI server;
+    private List<URI> servers = List.of();
     private Path stateDir;
     private String activationId;
     private String activationCode;
@@ -136,9 +145,15 @@ public final class AgentConfig {
 
     private Builder() {}
 
-    /** Sets the server's base URI (http or https); required. */
+    /** Sets the server's base URI (http or https); this or {@link #servers} is required. */
     public Builder server(URI server) {
-      this.server = Objects.requireNonNull(server, "server");
+      this.servers = List.of(Objects.requireNonNull(server, "server"));
+      return this;
+    }
+
+    /** Sets the base URIs of several servers sharing one database; replaces {@link #server}. */
+    public Builder servers(List<URI> servers) {
+      this.servers = List.copyOf(servers);
       return this;
     }
 
@@ -199,11 +214,16 @@ public final class AgentConfig {
 
     /** Checks every setting and returns the configuration. */
     public AgentConfig build() {
-      require(server != null, "server is required");
-      String scheme = server.getScheme();
+      require(!servers.isEmpty(), "server is required");
+      for (URI server : servers) {
+        String scheme = server.getScheme();
+        require(
+            ("http".equals(scheme) || "https".equals(scheme)) && server.getHost() != null,
+            "server must be an http or https URI with a host, got \"" + server + "\"");
+      }
       require(
-          ("http".equals(scheme) || "https".equals(scheme)) && server.getHost() != null,
-          "server must be an http or https URI with a host, got \"" + server + "\"");
+          servers.size() == new java.util.HashSet<>(servers).size(),
+          "servers must not list a server twice, got " + servers);
       require(stateDir != null, "stateDir is required");
       require(!regionId.isBlank(), "regionId must not be blank");
       require(

@@ -11,6 +11,7 @@ import io.deskrun.protocol.ScriptType;
 import io.deskrun.protocol.TargetStatus;
 import io.deskrun.protocol.Task;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -215,6 +216,49 @@ class AgentTest {
       assertThat(awaitFinalReport("t-back").output()).isEqualTo("back\n");
     } finally {
       agent.close();
+    }
+  }
+
+  @Test
+  void poll_serverInUseStops_movesToOtherServerAndRuns() throws IOException {
+    try (ProtocolServer other = new ProtocolServer()) {
+      Agent agent =
+          Agent.start(
+              builder()
+                  .servers(List.of(server.uri(), other.uri()))
+                  .activation("act-1", ProtocolServer.ACTIVATION_CODE)
+                  .build());
+      try {
+        await(
+            () -> !server.pollRequests.isEmpty() || !other.pollRequests.isEmpty(),
+            "the first poll");
+        ProtocolServer inUse = server.pollRequests.isEmpty() ? other : server;
+        ProtocolServer remaining = inUse == server ? other : server;
+        inUse.close();
+
+        remaining.tasks.add(new Task("t-moved", ScriptType.RunShellScript, "echo moved\n", 10));
+
+        await(
+            () -> remaining.reportsOf("t-moved").stream().anyMatch(r -> r.status().isFinal()),
+            "the result on the other server");
+        assertThat(remaining.reportsOf("t-moved").getLast().output()).isEqualTo("moved\n");
+      } finally {
+        agent.close();
+      }
+    }
+  }
+
+  @Test
+  void start_onlyOneOfTwoServersUp_enrollsAtIt() {
+    AgentConfig config =
+        builder()
+            .servers(List.of(URI.create("http://127.0.0.1:1"), server.uri()))
+            .activation("act-1", ProtocolServer.ACTIVATION_CODE)
+            .build();
+
+    try (Agent agent = Agent.start(config)) {
+      assertThat(agent.desktopId()).isEqualTo(ProtocolServer.DESKTOP_ID);
+      assertThat(server.enrollRequests).hasSize(1);
     }
   }
 

@@ -30,9 +30,13 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
   @Option(
       names = "--server",
       required = true,
+      split = ",",
       paramLabel = "URL",
-      description = "Base URL of the deskrun server, for example http://127.0.0.1:8080.")
-  URI server;
+      description =
+          "Base URL of the deskrun server, for example http://127.0.0.1:8080; with several servers"
+              + " sharing one database, a comma-separated list: the agent starts on one picked at"
+              + " random and moves to the next when it stops answering.")
+  List<URI> servers;
 
   @ArgGroup(exclusive = false, multiplicity = "0..1")
   Activation activation;
@@ -94,7 +98,7 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
   public Integer call() throws InterruptedException {
     ShutdownLatch latch = ShutdownLatch.install("agent");
     Agent agent = latch.add(Agent.start(toConfig()));
-    log.info("Agent running as desktop {}, polling {}", agent.desktopId(), server);
+    log.info("Agent running as desktop {}, polling {}", agent.desktopId(), servers);
 
     // Returns when the shutdown hook has closed the agent, or when the agent stopped by itself.
     agent.awaitTermination();
@@ -104,7 +108,7 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
   AgentConfig toConfig() {
     // Absolute, so paths the agent derives from it stay valid in the scripts' working directory.
     AgentConfig.Builder builder =
-        AgentConfig.builder().server(server).stateDir(stateDir.toAbsolutePath());
+        AgentConfig.builder().servers(servers).stateDir(stateDir.toAbsolutePath());
     if (activation != null) {
       builder.activation(activation.id, activation.code);
     }

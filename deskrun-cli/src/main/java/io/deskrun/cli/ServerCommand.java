@@ -47,6 +47,16 @@ final class ServerCommand implements Callable<Integer>, LongRunningCommand {
   Path dataDir;
 
   @Option(
+      names = "--db-url",
+      paramLabel = "JDBC_URL",
+      description =
+          "Database instead of the embedded H2, for example"
+              + " jdbc:postgresql://db.example:5432/deskrun; the user and password come from the"
+              + " database-user and database-password settings (DESKRUN_DATABASE_USER,"
+              + " DESKRUN_DATABASE_PASSWORD).")
+  String databaseUrl;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description = "Properties file with server settings.")
@@ -74,6 +84,9 @@ final class ServerCommand implements Callable<Integer>, LongRunningCommand {
     }
     if (dataDir != null) {
       flags.put("data-dir", dataDir.toString());
+    }
+    if (databaseUrl != null) {
+      flags.put("database-url", databaseUrl);
     }
     return flags;
   }

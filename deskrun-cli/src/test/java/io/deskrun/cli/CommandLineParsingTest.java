@@ -90,7 +90,7 @@ class CommandLineParsingTest {
             "--working-dir",
             "/tmp");
 
-    assertThat(agent.server).isEqualTo(URI.create("http://127.0.0.1:8080"));
+    assertThat(agent.servers).containsExactly(URI.create("http://127.0.0.1:8080"));
     assertThat(agent.activation.id).isEqualTo("act-1");
     assertThat(agent.activation.code).isEqualTo("code-1");
     assertThat(agent.stateDir).isEqualTo(Path.of("state"));
@@ -100,6 +100,20 @@ class CommandLineParsingTest {
         .containsEntry(ScriptType.RunShellScript, "/bin/bash --noprofile")
         .containsEntry(ScriptType.RunPowerShellScript, "pwsh -NoProfile -File");
     assertThat(agent.workingDirectory).isEqualTo(Path.of("/tmp"));
+  }
+
+  @Test
+  void agent_commaSeparatedServers_allInOrder() {
+    AgentCommand agent =
+        parse(
+            "agent",
+            "--server",
+            "http://127.0.0.1:8080,http://127.0.0.1:8081",
+            "--state-dir",
+            "state");
+
+    assertThat(agent.toConfig().servers())
+        .containsExactly(URI.create("http://127.0.0.1:8080"), URI.create("http://127.0.0.1:8081"));
   }
 
   @Test

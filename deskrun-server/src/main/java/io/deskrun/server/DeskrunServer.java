@@ -3,6 +3,7 @@ package io.deskrun.server;
 import io.deskrun.server.account.Accounts;
 import io.deskrun.server.account.BootstrapCredentials;
 import io.deskrun.server.dispatch.AgentChannel;
+import io.deskrun.server.dispatch.PostgresWakeUpRelay;
 import io.deskrun.server.gateway.Gateway;
 import io.deskrun.server.storage.Database;
 import io.helidon.webserver.WebServer;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeskrunServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeskrunServer.class);
+  private static final Duration RELAY_START_LIMIT = Duration.ofSeconds(10);
 
   private final ServerConfig config;
   private final ServerComponents components;
@@ -52,7 +55,11 @@ public final class DeskrunServer implements AutoCloseable {
     DataDirLock lock = DataDirLock.acquire(config.dataDir());
     try {
       Database database =
-          Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+          Database.open(
+              config.databaseUrl(),
+              config.databaseUser(),
+              config.databasePassword(),
+              config.databasePoolSize());
       try {
         return start(config, database, lock);
       } catch (RuntimeException e) {
@@ -67,6 +74,19 @@ public final class DeskrunServer implements AutoCloseable {
 
   private static DeskrunServer start(ServerConfig config, Database database, DataDirLock lock) {
     ServerComponents components = new ServerComponents(config, database);
+    startRelay(components);
+    try {
+      return start(config, components, lock);
+    } catch (RuntimeException e) {
+      if (components.relay != null) {
+        components.relay.close();
+      }
+      throw e;
+    }
+  }
+
+  private static DeskrunServer start(
+      ServerConfig config, ServerComponents components, DataDirLock lock) {
     Gateway gateway =
         new Gateway(
             config.regions(),
@@ -74,7 +94,6 @@ public final class DeskrunServer implements AutoCloseable {
             components.nonces,
             components.actions,
             config.clock());
-
     WebServer webServer =
         webServer(config.bindAddress(), config.port(), components, gateway).build().start();
     requireListening(webServer, config);
@@ -104,6 +123,26 @@ public final class DeskrunServer implements AutoCloseable {
             + config.port()
             + ": the port is in use or the address is not on this machine; choose another --port"
             + " or --bind.");
+  }
+
+  /** Starts listening to the other servers of a shared database before taking requests. */
+  private static void startRelay(ServerComponents components) {
+    if (components.relay == null) {
+      return;
+    }
+    try {
+      if (!components.relay.start(RELAY_START_LIMIT)) {
+        LOG.warn(
+            "Not yet listening for wake-ups from other servers after {}; runs they accept reach"
+                + " this server's agents through the re-check every {} until the listener connects",
+            RELAY_START_LIMIT,
+            PostgresWakeUpRelay.RECHECK_INTERVAL);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      components.relay.close();
+      throw new IllegalStateException("Interrupted while starting the wake-up listener", e);
+    }
   }
 
   /**
@@ -188,6 +227,9 @@ public final class DeskrunServer implements AutoCloseable {
     components.agentChannel.close();
     webServer.stop();
     components.sweeper.close();
+    if (components.relay != null) {
+      components.relay.close();
+    }
     components.database.close();
     dataDirLock.close();
     LOG.info("deskrun server on {} stopped", config.dataDir());

@@ -3,10 +3,12 @@ package io.deskrun.server;
 import io.deskrun.server.account.Accounts;
 import io.deskrun.server.account.DatabaseNonceRegistry;
 import io.deskrun.server.account.MasterKey;
+import io.deskrun.server.account.MasterKeyCheck;
 import io.deskrun.server.desktop.DesktopActions;
 import io.deskrun.server.desktop.DesktopRegistry;
 import io.deskrun.server.desktop.Enrollment;
 import io.deskrun.server.dispatch.AgentChannel;
+import io.deskrun.server.dispatch.PostgresWakeUpRelay;
 import io.deskrun.server.dispatch.WakeUps;
 import io.deskrun.server.gateway.ActionHandler;
 import io.deskrun.server.invocation.InvocationActions;
@@ -27,14 +29,25 @@ final class ServerComponents {
   final AgentChannel agentChannel;
   final Sweeper sweeper;
 
+  /** Present when the database is shared with other servers (PostgreSQL). */
+  final PostgresWakeUpRelay relay;
+
   ServerComponents(ServerConfig config, Database database) {
     this.database = database;
     MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir());
+    MasterKeyCheck.verify(database.jdbi(), masterKey, config.clock());
     PageTokens pageTokens = new PageTokens(masterKey.derive("deskrun page tokens"));
     WakeUps wakeUps = new WakeUps();
+    this.relay =
+        database.dialect().isShared()
+            ? new PostgresWakeUpRelay(database, wakeUps, config.clock())
+            : null;
+    if (relay != null) {
+      wakeUps.relayTo(relay);
+    }
     this.accounts = new Accounts(database.jdbi(), masterKey, config.clock());
     this.nonces = new DatabaseNonceRegistry(database.jdbi(), config.clock());
-    this.targets = new Targets(database.jdbi(), config.clock());
+    this.targets = new Targets(database.jdbi(), config.clock(), database.dialect());
     this.desktops = new DesktopRegistry(database.jdbi(), config.clock());
 
     Map<String, ActionHandler> handlers = new HashMap<>();
@@ -65,6 +78,6 @@ final class ServerComponents {
             wakeUps,
             config.longPollWait(),
             config.deliveryWindow());
-    this.sweeper = new Sweeper(config, targets, nonces, invocations);
+    this.sweeper = new Sweeper(config, database, targets, nonces, invocations);
   }
 }

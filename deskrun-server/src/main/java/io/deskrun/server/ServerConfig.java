@@ -1,5 +1,6 @@
 package io.deskrun.server;
 
+import io.deskrun.server.storage.Database;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -35,6 +36,7 @@ public final class ServerConfig {
   private String databaseUrl;
   private String databaseUser = "";
   private String databasePassword = "";
+  private int databasePoolSize = Database.DEFAULT_POOL_SIZE;
   private Set<String> regions = DEFAULT_REGIONS;
   private String masterKey;
   private Duration heartbeatWindow = DEFAULT_HEARTBEAT_WINDOW;
@@ -56,6 +58,7 @@ public final class ServerConfig {
     copy.databaseUrl = databaseUrl;
     copy.databaseUser = databaseUser;
     copy.databasePassword = databasePassword;
+    copy.databasePoolSize = databasePoolSize;
     copy.regions = regions;
     copy.masterKey = masterKey;
     copy.heartbeatWindow = heartbeatWindow;
@@ -111,6 +114,14 @@ public final class ServerConfig {
     ServerConfig copy = copy();
     copy.databaseUser = Objects.requireNonNull(user, "user");
     copy.databasePassword = Objects.requireNonNull(password, "password");
+    return copy;
+  }
+
+  /** Sets the most database connections this server holds, 2 to 1000; default 16. */
+  public ServerConfig withDatabasePoolSize(int value) {
+    ServerConfig copy = copy();
+    copy.databasePoolSize =
+        (int) SettingRules.requireRange(SettingNames.DATABASE_POOL_SIZE, value, 2, 1000);
     return copy;
   }
 
@@ -209,6 +220,10 @@ public final class ServerConfig {
     return databasePassword;
   }
 
+  public int databasePoolSize() {
+    return databasePoolSize;
+  }
+
   public Set<String> regions() {
     return regions;
   }
@@ -264,6 +279,8 @@ public final class ServerConfig {
         + dataDir
         + " database-url="
         + PASSWORD_IN_URL.matcher(databaseUrl()).replaceAll("$1***")
+        + " database-pool-size="
+        + databasePoolSize
         + " regions="
         + String.join(",", new TreeSet<>(regions))
         + " master-key="

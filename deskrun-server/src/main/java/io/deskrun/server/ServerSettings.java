@@ -123,6 +123,8 @@ public final class ServerSettings {
           config.withDatabaseCredentials(value, config.databasePassword());
       case SettingNames.DATABASE_PASSWORD ->
           config.withDatabaseCredentials(config.databaseUser(), value);
+      case SettingNames.DATABASE_POOL_SIZE ->
+          config.withDatabasePoolSize((int) SettingRules.parseRange(name, value, 2, 1000));
       case SettingNames.REGIONS -> config.withRegions(parseRegions(value));
       case SettingNames.MASTER_KEY -> config.withMasterKey(value);
       case SettingNames.HEARTBEAT_WINDOW -> config.withHeartbeatWindow(seconds(name, value));

@@ -13,6 +13,7 @@ final class SettingNames {
   static final String DATABASE_URL = "database-url";
   static final String DATABASE_USER = "database-user";
   static final String DATABASE_PASSWORD = "database-password";
+  static final String DATABASE_POOL_SIZE = "database-pool-size";
   static final String REGIONS = "regions";
   static final String MASTER_KEY = "master-key";
   static final String HEARTBEAT_WINDOW = "heartbeat-window-seconds";
@@ -31,6 +32,7 @@ final class SettingNames {
           DATABASE_URL,
           DATABASE_USER,
           DATABASE_PASSWORD,
+          DATABASE_POOL_SIZE,
           REGIONS,
           MASTER_KEY,
           HEARTBEAT_WINDOW,

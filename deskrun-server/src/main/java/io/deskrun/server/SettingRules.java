@@ -1,6 +1,7 @@
 package io.deskrun.server;
 
 import io.deskrun.protocol.AgentProtocol;
+import io.deskrun.server.storage.Database;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
@@ -57,8 +58,11 @@ final class SettingRules {
   }
 
   static String requireJdbcUrl(String value) {
-    if (value == null || !value.startsWith("jdbc:")) {
-      throw invalid(SettingNames.DATABASE_URL, value, "must be a JDBC URL starting with jdbc:");
+    if (value == null || !(value.startsWith("jdbc:h2:") || value.startsWith("jdbc:postgresql:"))) {
+      throw invalid(
+          SettingNames.DATABASE_URL,
+          value == null ? null : Database.maskPassword(value),
+          "must be a JDBC URL starting with jdbc:h2: or jdbc:postgresql:");
     }
     return value;
   }

@@ -3,6 +3,7 @@ package io.deskrun.server;
 import io.deskrun.server.account.DatabaseNonceRegistry;
 import io.deskrun.server.invocation.InvocationActions;
 import io.deskrun.server.invocation.Targets;
+import io.deskrun.server.storage.Database;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,7 +19,11 @@ import org.slf4j.LoggerFactory;
 final class Sweeper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
 
+  /** Advisory lock key under which one server of a shared database sweeps at a time. */
+  private static final long SWEEP_LOCK = 0x6465736b72756eL;
+
   private final ServerConfig config;
+  private final Database database;
   private final Targets targets;
   private final DatabaseNonceRegistry nonces;
   private final InvocationActions invocations;
@@ -28,10 +33,12 @@ final class Sweeper implements AutoCloseable {
 
   Sweeper(
       ServerConfig config,
+      Database database,
       Targets targets,
       DatabaseNonceRegistry nonces,
       InvocationActions invocations) {
     this.config = config;
+    this.database = database;
     this.targets = targets;
     this.nonces = nonces;
     this.invocations = invocations;
@@ -51,8 +58,16 @@ final class Sweeper implements AutoCloseable {
     }
   }
 
-  /** Runs every step once; returns how many rows changed in total. */
+  /**
+   * Runs every step once; returns how many rows changed in total. Servers sharing a database take
+   * turns, so two sweeps never delete the same invocations at once; a server that finds another
+   * sweeping skips this round.
+   */
   int sweep() {
+    return database.runExclusively(SWEEP_LOCK, this::sweepSteps);
+  }
+
+  private int sweepSteps() {
     int aborted = targets.abortUndelivered(config.deliveryWindow());
     int silent = targets.failSilentRuns(config.executionGrace());
     int purged = nonces.purgeExpired();

@@ -21,22 +21,32 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Races that the conditional updates must decide: each runs a bounded number of requests. */
+/**
+ * Races that the conditional updates must decide: each runs a bounded number of requests. {@link
+ * ConcurrencyOnPostgresTest} runs the same races on PostgreSQL.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConcurrencyTest {
   private static final int PARALLEL = 8;
 
   @TempDir static Path dataDir;
-  static ServerFixture server;
+  ServerFixture server;
 
   @BeforeAll
-  static void start() {
-    server = new ServerFixture(dataDir);
+  void start() {
+    server = new ServerFixture(dataDir, this::onDatabase);
+  }
+
+  /** Points the server at the database under test; H2 in the data dir here. */
+  ServerConfig onDatabase(ServerConfig config) {
+    return config;
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     server.close();
   }
 

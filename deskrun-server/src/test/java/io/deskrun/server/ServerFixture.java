@@ -20,6 +20,7 @@ import io.deskrun.protocol.ScriptType;
 import io.deskrun.server.account.Accounts;
 import io.deskrun.server.gateway.Gateway;
 import io.deskrun.server.storage.Database;
+import io.deskrun.server.storage.TestPostgres;
 import io.helidon.webserver.WebServer;
 import java.io.IOException;
 import java.net.URI;
@@ -56,6 +57,13 @@ final class ServerFixture implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
   private final Map<String, Accounts.NewAccessKey> keys = new ConcurrentHashMap<>();
   private final Map<String, Client> clients = new ConcurrentHashMap<>();
+
+  /** Puts the server on a fresh database of the test PostgreSQL. */
+  static ServerConfig onPostgres(ServerConfig config) {
+    return config
+        .withDatabaseUrl(TestPostgres.newDatabaseUrl())
+        .withDatabaseCredentials(TestPostgres.USER, "");
+  }
 
   ServerFixture(Path dataDir) {
     this(dataDir, config -> config);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The sweeper's steps on H2; {@link SweeperOnPostgresTest} runs them on PostgreSQL. */
 class SweeperTest {
   @TempDir Path dataDir;
   ServerFixture server;
@@ -25,11 +26,16 @@ class SweeperTest {
         new ServerFixture(
             dataDir,
             config ->
-                config
+                onDatabase(config)
                     .withRetentionDays(1)
                     .withRetentionMaxInvocations(3)
                     .withExecutionGrace(Duration.ofSeconds(30)));
     desktop = server.enrollDesktop();
+  }
+
+  /** Points the server at the database under test; H2 in the data dir here. */
+  ServerConfig onDatabase(ServerConfig config) {
+    return config;
   }
 
   @AfterEach

@@ -11,13 +11,26 @@ import io.deskrun.protocol.PollRequest;
 import io.deskrun.protocol.PollResponse;
 import io.deskrun.protocol.RunReport;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The agent protocol's three calls, as JSON over {@link HttpClient}. */
+/**
+ * The agent protocol's three calls, as JSON over {@link HttpClient}, to one of the fleet's servers
+ * at a time. It starts on a server picked at random, so agents spread over the servers, and moves
+ * to the next one in the list when the current one cannot be reached, fails to answer, or answers
+ * with a 5xx. A call that could not connect is tried on each other server at once. Any other
+ * failure is raised after the move, so the caller's backoff and retry land on the next server.
+ */
 public final class ServerClient {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -25,14 +38,30 @@ public final class ServerClient {
   /** Time the response of a poll may take beyond the wait the server holds it for. */
   private static final Duration POLL_GRACE = Duration.ofSeconds(15);
 
-  private final URI server;
+  private static final Logger LOG = LoggerFactory.getLogger(ServerClient.class);
+
+  private final List<URI> servers;
+  private final AtomicInteger current;
   private final HttpClient http;
   private final ObjectMapper json =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   public ServerClient(URI server) {
-    this.server = server;
+    this(List.of(server));
+  }
+
+  public ServerClient(List<URI> servers) {
+    if (servers.isEmpty()) {
+      throw new IllegalArgumentException("servers must list at least one server");
+    }
+    this.servers = List.copyOf(servers);
+    this.current = new AtomicInteger(ThreadLocalRandom.current().nextInt(servers.size()));
     this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+  }
+
+  /** Returns the server the next call goes to. */
+  public URI currentServer() {
+    return servers.get(current.get());
   }
 
   /** Trades an activation id and code for an identity; sends no credential. */
@@ -55,6 +84,43 @@ public final class ServerClient {
   }
 
   private <T> T call(String path, Identity identity, Object body, Duration timeout, Class<T> type)
+      throws IOException, InterruptedException, ServerResponseException {
+    for (int attempt = 1; ; attempt++) {
+      int index = current.get();
+      try {
+        return call(servers.get(index), path, identity, body, timeout, type);
+      } catch (ConnectException | HttpConnectTimeoutException e) {
+        // Nothing reached the server, so the call is safe to send to the next one at once.
+        moveOn(index, e);
+        if (attempt >= servers.size()) {
+          throw e;
+        }
+      } catch (IOException e) {
+        moveOn(index, e);
+        throw e;
+      } catch (ServerResponseException e) {
+        if (e.statusCode() >= 500) {
+          moveOn(index, e);
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Moves to the server after {@code failed}, unless another call has moved on already. */
+  private void moveOn(int failed, Exception cause) {
+    if (servers.size() == 1) {
+      return;
+    }
+    int next = (failed + 1) % servers.size();
+    if (current.compareAndSet(failed, next)) {
+      LOG.warn(
+          "Server {} failed ({}); switching to {}", servers.get(failed), cause, servers.get(next));
+    }
+  }
+
+  private <T> T call(
+      URI server, String path, Identity identity, Object body, Duration timeout, Class<T> type)
       throws IOException, InterruptedException, ServerResponseException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(server.resolve(path))

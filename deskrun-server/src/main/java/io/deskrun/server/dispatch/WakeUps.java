@@ -7,14 +7,36 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Wakes the long-polls of desktops in this process when work for them is stored. A poll registers
- * before it reads the database, so a command stored between the read and the wait still wakes it.
+ * Wakes the long-polls of desktops when work for them is stored. A poll registers before it reads
+ * the database, so a command stored between the read and the wait still wakes it. With a {@link
+ * Relay}, a wake-up also reaches the polls held by the other servers of the database.
  */
 public final class WakeUps {
   private final ConcurrentHashMap<String, Set<CountDownLatch>> waiting = new ConcurrentHashMap<>();
+  private volatile Relay relay = desktopIds -> {};
 
-  /** Wakes every poll open for these desktops. */
+  /** Carries wake-ups to the other servers sharing the database. */
+  @FunctionalInterface
+  public interface Relay {
+    /** Tells the other servers that these desktops have new work or stop requests. */
+    void publish(Collection<String> desktopIds);
+  }
+
+  /** Sets the relay to the other servers; by default wake-ups stay in this process. */
+  public void relayTo(Relay relay) {
+    this.relay = relay;
+  }
+
+  /** Wakes every poll open for these desktops, here and on the other servers. */
   public void wake(Collection<String> desktopIds) {
+    wakeLocal(desktopIds);
+    if (!desktopIds.isEmpty()) {
+      relay.publish(desktopIds);
+    }
+  }
+
+  /** Wakes the polls open in this process for these desktops. */
+  public void wakeLocal(Collection<String> desktopIds) {
     for (String desktopId : desktopIds) {
       Set<CountDownLatch> latches = waiting.get(desktopId);
       if (latches != null) {

@@ -6,6 +6,7 @@ import io.deskrun.protocol.RunReport;
 import io.deskrun.protocol.ScriptType;
 import io.deskrun.protocol.TargetStatus;
 import io.deskrun.protocol.Task;
+import io.deskrun.server.storage.Dialect;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -28,10 +29,16 @@ public final class Targets {
 
   private final Jdbi jdbi;
   private final InstantSource clock;
+  private final Dialect dialect;
 
   public Targets(Jdbi jdbi, InstantSource clock) {
+    this(jdbi, clock, Dialect.H2);
+  }
+
+  public Targets(Jdbi jdbi, InstantSource clock, Dialect dialect) {
     this.jdbi = jdbi;
     this.clock = clock;
+    this.dialect = dialect;
   }
 
   /** The result of applying an agent's report. */
@@ -47,7 +54,9 @@ public final class Targets {
   /**
    * Hands out up to {@code max} Pending targets of a desktop, oldest first: those never delivered,
    * and those delivered before {@code reofferAfter} ago without an acknowledgement. Targets older
-   * than the delivery window are left to the sweeper.
+   * than the delivery window are left to the sweeper. On PostgreSQL the candidates are locked and
+   * rows another server is claiming are skipped, so two servers never wait on each other; the
+   * conditional UPDATE makes each hand-out happen once on either database.
    */
   public List<Task> claimForDelivery(
       String desktopId, int max, Duration reofferAfter, Duration deliveryWindow) {
@@ -57,11 +66,11 @@ public final class Targets {
     long now = clock.millis();
     long reofferBefore = now - reofferAfter.toMillis();
     long createdAfter = now - deliveryWindow.toMillis();
-    return jdbi.withHandle(
+    return jdbi.inTransaction(
         handle -> {
           List<Task> tasks = new ArrayList<>();
           for (Task candidate :
-              deliveryCandidates(handle, desktopId, max, reofferBefore, createdAfter)) {
+              deliveryCandidates(handle, desktopId, max, reofferBefore, createdAfter, dialect)) {
             if (markDelivered(handle, candidate.invokeId(), desktopId, now, reofferBefore)) {
               tasks.add(candidate);
             }
@@ -71,7 +80,12 @@ public final class Targets {
   }
 
   private static List<Task> deliveryCandidates(
-      Handle handle, String desktopId, int max, long reofferBefore, long createdAfter) {
+      Handle handle,
+      String desktopId,
+      int max,
+      long reofferBefore,
+      long createdAfter,
+      Dialect dialect) {
     return handle
         .createQuery(
             "SELECT i.invoke_id, i.command_type, i.command_content, i.timeout_seconds"
@@ -79,7 +93,8 @@ public final class Targets {
                 + " WHERE t.desktop_id = :desktop AND t.status = 'Pending'"
                 + " AND (t.delivered_at IS NULL OR t.delivered_at <= :reofferBefore)"
                 + " AND t.created_at > :createdAfter"
-                + " ORDER BY t.created_at, i.invoke_id FETCH FIRST :max ROWS ONLY")
+                + " ORDER BY t.created_at, i.invoke_id FETCH FIRST :max ROWS ONLY"
+                + dialect.lockSkippingLocked("t"))
         .bind("desktop", desktopId)
         .bind("reofferBefore", reofferBefore)
         .bind("createdAfter", createdAfter)

@@ -2,33 +2,58 @@ package io.deskrun.server.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import java.util.function.IntSupplier;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlStatements;
 
 /** The connection pool and Jdbi over it, with the schema migrated to the newest version. */
 public final class Database implements AutoCloseable {
-  private static final int MAX_POOL_SIZE = 16;
+  /** Pool size unless the {@code database-pool-size} setting sets another. */
+  public static final int DEFAULT_POOL_SIZE = 16;
 
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
+  private final Dialect dialect;
+  private final String url;
+  private final String user;
+  private final String password;
 
-  private Database(HikariDataSource dataSource) {
+  private Database(
+      HikariDataSource dataSource, Dialect dialect, String url, String user, String password) {
     this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.url = url;
+    this.user = user;
+    this.password = password;
     this.jdbi = Jdbi.create(dataSource);
     // Queries with optional filters bind every parameter and mention only the ones in use.
     jdbi.getConfig(SqlStatements.class).setUnusedBindingAllowed(true);
   }
 
-  /** Opens the pool and applies pending Flyway migrations from {@code db/migration}. */
+  /** Opens the database with a pool of {@link #DEFAULT_POOL_SIZE} connections. */
   public static Database open(String url, String user, String password) {
+    return open(url, user, password, DEFAULT_POOL_SIZE);
+  }
+
+  /**
+   * Opens the pool and applies pending Flyway migrations from {@code db/migration} (several servers
+   * starting at once are serialized by Flyway's lock on its history table).
+   */
+  public static Database open(String url, String user, String password, int poolSize) {
+    Dialect dialect = Dialect.of(url);
     HikariConfig hikari = new HikariConfig();
     hikari.setJdbcUrl(url);
     hikari.setUsername(user);
     hikari.setPassword(password);
-    hikari.setMaximumPoolSize(MAX_POOL_SIZE);
+    hikari.setMaximumPoolSize(poolSize);
     hikari.setPoolName("deskrun-db");
-    HikariDataSource dataSource = new HikariDataSource(hikari);
+    HikariDataSource dataSource = connect(hikari, url);
     try {
       Flyway.configure()
           .dataSource(dataSource)
@@ -39,11 +64,81 @@ public final class Database implements AutoCloseable {
       dataSource.close();
       throw e;
     }
-    return new Database(dataSource);
+    return new Database(dataSource, dialect, url, user, password);
+  }
+
+  private static HikariDataSource connect(HikariConfig hikari, String url) {
+    try {
+      return new HikariDataSource(hikari);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "Cannot connect to the database "
+              + maskPassword(url)
+              + ": "
+              + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()),
+          e);
+    }
+  }
+
+  /** Replaces a password given inside a JDBC URL with {@code ***}. */
+  public static String maskPassword(String url) {
+    return url.replaceAll("((?i:password)=)[^&;]*", "$1***");
   }
 
   public Jdbi jdbi() {
     return jdbi;
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /**
+   * Opens a connection outside the pool, for a listener that keeps it for a long time. The caller
+   * closes it.
+   */
+  public Connection openDedicatedConnection() throws SQLException {
+    Properties properties = new Properties();
+    if (!user.isEmpty()) {
+      properties.setProperty("user", user);
+    }
+    if (!password.isEmpty()) {
+      properties.setProperty("password", password);
+    }
+    Connection connection = DriverManager.getConnection(url, properties);
+    connection.setAutoCommit(true);
+    return connection;
+  }
+
+  /**
+   * Runs {@code task} unless another server of the same database is running a task under the same
+   * lock; returns its result, or 0 when it was skipped. On PostgreSQL this is a session advisory
+   * lock; H2 is never shared, so the task always runs.
+   */
+  public int runExclusively(long lockKey, IntSupplier task) {
+    if (!dialect.isShared()) {
+      return task.getAsInt();
+    }
+    try (Handle handle = jdbi.open()) {
+      boolean locked =
+          handle
+              .createQuery("SELECT pg_try_advisory_lock(:key)")
+              .bind("key", lockKey)
+              .mapTo(boolean.class)
+              .one();
+      if (!locked) {
+        return 0;
+      }
+      try {
+        return task.getAsInt();
+      } finally {
+        handle
+            .createQuery("SELECT pg_advisory_unlock(:key)")
+            .bind("key", lockKey)
+            .mapTo(boolean.class)
+            .one();
+      }
+    }
   }
 
   @Override

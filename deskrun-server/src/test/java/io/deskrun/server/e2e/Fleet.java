@@ -13,6 +13,7 @@ import io.deskrun.agent.Agent;
 import io.deskrun.agent.AgentConfig;
 import io.deskrun.server.DeskrunServer;
 import io.deskrun.server.ServerConfig;
+import io.deskrun.server.storage.TestPostgres;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * A real server on port 0 with real agents on this machine, and the official SDK as the client.
@@ -45,7 +47,25 @@ final class Fleet implements AutoCloseable {
    * Starts a server in {@code dir} and enrolls {@code agentCount} agents with their own state dirs.
    */
   static Fleet start(Path dir, int agentCount) throws Exception {
-    DeskrunServer server = DeskrunServer.start(ServerConfig.forDataDir(dir.resolve("server")));
+    return start(dir, agentCount, config -> config);
+  }
+
+  /** Starts a server on a fresh database of the test PostgreSQL, with {@code agentCount} agents. */
+  static Fleet startOnPostgres(Path dir, int agentCount) throws Exception {
+    String url = TestPostgres.newDatabaseUrl();
+    return start(
+        dir,
+        agentCount,
+        config -> config.withDatabaseUrl(url).withDatabaseCredentials(TestPostgres.USER, ""));
+  }
+
+  /**
+   * Like {@link #start(Path, int)}, with the server's configuration changed by {@code customize}.
+   */
+  static Fleet start(Path dir, int agentCount, UnaryOperator<ServerConfig> customize)
+      throws Exception {
+    DeskrunServer server =
+        DeskrunServer.start(customize.apply(ServerConfig.forDataDir(dir.resolve("server"))));
     JsonNode credentials = new ObjectMapper().readTree(server.bootstrapCredentialsFile().toFile());
     Fleet fleet = new Fleet(server, credentials);
     try {

@@ -35,8 +35,13 @@ class RunCommandEndToEndTest {
 
   @BeforeAll
   void startFleet() throws Exception {
-    fleet = Fleet.start(dir, 2);
+    fleet = newFleet(dir);
     client = fleet.client();
+  }
+
+  /** Starts the server and two agents; the PostgreSQL variant starts them on PostgreSQL. */
+  Fleet newFleet(Path dir) throws Exception {
+    return Fleet.start(dir, 2);
   }
 
   @AfterAll

@@ -17,43 +17,52 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The target state machine on a real H2 database, driven by a clock the test moves. */
+/**
+ * The target state machine on a real H2 database, driven by a clock the test moves. {@link
+ * TargetsOnPostgresTest} runs the same cases on PostgreSQL.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TargetsTest {
   private static final Duration REOFFER = Duration.ofSeconds(5);
   private static final Duration WINDOW = Duration.ofSeconds(60);
 
   @TempDir static Path dataDir;
-  static Database database;
-  static final AtomicReference<Instant> now =
-      new AtomicReference<>(Instant.parse("2026-12-04T10:00:00Z"));
-  static final InstantSource clock = now::get;
-  static Targets targets;
-  static InvocationStore store;
-  static int sequence;
+  Database database;
+  final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-04T10:00:00Z"));
+  final InstantSource clock = now::get;
+  Targets targets;
+  InvocationStore store;
+  int sequence;
 
   @BeforeAll
-  static void open() {
-    database = Database.open("jdbc:h2:file:" + dataDir.resolve("db"), "", "");
+  void open() {
+    database = openDatabase();
     database
         .jdbi()
         .useHandle(h -> h.execute("INSERT INTO accounts (account_id, created_at) VALUES ('a', 0)"));
-    targets = new Targets(database.jdbi(), clock);
+    targets = new Targets(database.jdbi(), clock, database.dialect());
     store = new InvocationStore(database.jdbi(), clock);
   }
 
   @AfterAll
-  static void close() {
+  void close() {
     database.close();
   }
 
-  private static void advance(Duration duration) {
+  /** Opens the database under test; the PostgreSQL variant opens one there. */
+  Database openDatabase() {
+    return Database.open("jdbc:h2:file:" + dataDir.resolve("db"), "", "");
+  }
+
+  private void advance(Duration duration) {
     now.updateAndGet(instant -> instant.plus(duration));
   }
 
   /** Stores an invocation with one Pending target on a fresh desktop id; returns the ids. */
-  private static String[] newTarget(long timeoutSeconds) {
+  private String[] newTarget(long timeoutSeconds) {
     sequence++;
     String invokeId = "t-test" + sequence;
     String desktopId = "ecd-test" + sequence;
@@ -71,11 +80,11 @@ class TargetsTest {
     return new String[] {invokeId, desktopId};
   }
 
-  private static TargetStatus status(String[] target) {
+  private TargetStatus status(String[] target) {
     return targets.statusOf(target[0], target[1]).orElseThrow();
   }
 
-  private static Targets.ReportOutcome report(String[] target, TargetStatus status) {
+  private Targets.ReportOutcome report(String[] target, TargetStatus status) {
     return targets.applyReport(target[1], new RunReport(target[0], status, 0L, "", 0, null, null));
   }
 
