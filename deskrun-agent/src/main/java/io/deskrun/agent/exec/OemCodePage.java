@@ -1,0 +1,23 @@
+package io.deskrun.agent.exec;
+
+import java.nio.charset.Charset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The system's OEM code page, in which console programs write when they do not write UTF-8. */
+public final class OemCodePage {
+  private static final Logger LOG = LoggerFactory.getLogger(OemCodePage.class);
+
+  private OemCodePage() {}
+
+  /**
+   * Asks Windows for its OEM code page ({@code GetOEMCP}) and returns its charset; never guessed
+   * from a locale name. Call only on Windows.
+   */
+  public static Charset query() {
+    int codePage = WindowsKernel.get().GetOEMCP();
+    Charset charset = WindowsCodePages.charsetOrLatin1(codePage);
+    LOG.info("OEM code page {} decodes output that is not UTF-8, as {}", codePage, charset);
+    return charset;
+  }
+}
