@@ -28,7 +28,7 @@ final class JobObjectContainer implements RunContainer {
     this.job = job;
   }
 
-  /** Creates an unnamed job, or returns empty when Windows refuses. Call only on Windows. */
+  /** Creates an unnamed job, or returns empty when CreateJobObject fails. Call only on Windows. */
   static Optional<RunContainer> create() {
     WindowsKernel kernel = WindowsKernel.get();
     HANDLE job = kernel.CreateJobObjectW(null, null);

@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
  * The last bytes of a run's output as UTF-8, in bounded memory whatever the script prints.
  *
  * <p>Output is decoded a line at a time. A line that is valid UTF-8 is kept as it is. A line that
- * is not is decoded whole with the fallback charset when one is given (on Windows the OEM code
- * page, in which cmd.exe and console programs write when the UTF-8 switch did not take), or as
- * UTF-8 with U+FFFD for each bad sequence otherwise, so no byte disappears without a trace.
+ * is not is decoded whole with the fallback charset when one is given. On Windows that is the OEM
+ * code page, in which cmd.exe and console programs write when the UTF-8 switch did not take.
+ * Without a fallback each bad sequence becomes U+FFFD, so no byte disappears without a trace.
  * Deciding per line rather than per bad byte matters for double-byte code pages such as 936, whose
  * characters are mostly invalid UTF-8 lead bytes followed by bytes that happen to look valid.
  *
@@ -20,7 +20,7 @@ import java.nio.charset.StandardCharsets;
  * thread takes snapshots.
  */
 public final class OutputTail {
-  /** Longest stretch of output held before it is decided how to decode it. */
+  /** Maximum bytes of one line held before they are decoded. */
   static final int LINE_LIMIT = 4096;
 
   private final int limit;

@@ -43,7 +43,8 @@ final class RunContainers {
   }
 
   /**
-   * The cgroup's name holds this JVM's pid, so a later agent can tell its own from a dead one's.
+   * Returns the cgroup's name, which contains this JVM's pid, so a later agent can tell its own
+   * from a dead one's.
    */
   static String cgroupName(String stem) {
     return PREFIX + ProcessHandle.current().pid() + "-" + stem;

@@ -7,7 +7,7 @@ final class Utf8 {
   /**
    * Returns the length of the longest prefix made of whole, valid UTF-8 characters when the rest is
    * the valid start of one more character (cut off by the end of the range), or -1 when the range
-   * holds an invalid sequence.
+   * contains an invalid sequence.
    */
   static int completePrefix(byte[] bytes, int offset, int length) {
     int end = offset + length;
@@ -49,7 +49,7 @@ final class Utf8 {
     return 0;
   }
 
-  /** Whether {@code b} may be the byte at {@code position} (1 to 3) after {@code lead}. */
+  /** Returns whether {@code b} may be the byte at {@code position} (1 to 3) after {@code lead}. */
   private static boolean validFollower(int lead, int position, int b) {
     if (position == 1) {
       return switch (lead) {

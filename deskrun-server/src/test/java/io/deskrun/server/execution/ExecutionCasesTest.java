@@ -142,14 +142,10 @@ class ExecutionCasesTest {
     String script =
         "i=0; while [ $i -lt 200000 ]; do echo \"o$i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\";"
             + " echo \"e$i\" >&2; i=$((i+1)); done; echo END\n";
-    String invokeId;
-    DescribeInvocationsResponseBodyInvocationsInvokeDesktops done;
-    try (ProcessTable.HeapProbe heap = new ProcessTable.HeapProbe()) {
-      invokeId = fleet.run("RunShellScript", script, "PlainText", 120);
-      done = fleet.awaitFinal(invokeId, Duration.ofSeconds(120));
-      System.out.printf("X04: heap growth %d KB while the run printed%n", heap.maxGrowth() / 1024);
-      assertThat(heap.maxGrowth()).isLessThan(16L << 20);
-    }
+    // The agent's heap is measured with 100 MB of output in the next test.
+    String invokeId = fleet.run("RunShellScript", script, "PlainText", 120);
+
+    var done = fleet.awaitFinal(invokeId, Duration.ofSeconds(120));
 
     long total = 4;
     for (int i = 0; i < 200_000; i++) {

@@ -15,7 +15,7 @@ final class ProcessTable {
   private ProcessTable() {}
 
   /**
-   * Returns the live processes whose environment holds {@code DESKRUN_INVOKE_ID=invokeId}, which
+   * Returns the live processes whose environment contains {@code DESKRUN_INVOKE_ID=invokeId}, which
    * every process a run starts inherits, whatever session or parent it ends up with.
    */
   static List<ProcessHandle> processesOf(String invokeId) {

@@ -47,7 +47,7 @@ final class Wine implements AutoCloseable {
     return wine;
   }
 
-  /** The agent's batch interpreter command: Wine's cmd with this prefix and locale. */
+  /** Returns the agent's batch interpreter command: Wine's cmd with this prefix and locale. */
   List<String> batchInterpreter() {
     List<String> command = new ArrayList<>(environmentCommand());
     command.addAll(List.of(wine.toString(), "cmd", "/d", "/c"));
