@@ -30,7 +30,13 @@ final class JobObjectContainer implements RunContainer {
 
   /** Creates an unnamed job, or returns empty when CreateJobObject fails. Call only on Windows. */
   static Optional<RunContainer> create() {
-    WindowsKernel kernel = WindowsKernel.get();
+    WindowsKernel kernel;
+    try {
+      kernel = WindowsKernel.get();
+    } catch (LinkageError e) {
+      LOG.warn("kernel32 could not be loaded, so the run gets no Job Object", e);
+      return Optional.empty();
+    }
     HANDLE job = kernel.CreateJobObjectW(null, null);
     if (job == null) {
       LOG.warn("CreateJobObject failed with error {}", Native.getLastError());

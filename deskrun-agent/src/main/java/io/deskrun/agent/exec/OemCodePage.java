@@ -1,6 +1,7 @@
 package io.deskrun.agent.exec;
 
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +16,13 @@ public final class OemCodePage {
    * from a locale name. Call only on Windows.
    */
   public static Charset query() {
-    int codePage = WindowsKernel.get().GetOEMCP();
+    int codePage;
+    try {
+      codePage = WindowsKernel.get().GetOEMCP();
+    } catch (LinkageError e) {
+      LOG.warn("GetOEMCP could not be called, so ISO-8859-1 decodes output that is not UTF-8", e);
+      return StandardCharsets.ISO_8859_1;
+    }
     Charset charset = WindowsCodePages.charsetOrLatin1(codePage);
     LOG.info("OEM code page {} decodes output that is not UTF-8, as {}", codePage, charset);
     return charset;

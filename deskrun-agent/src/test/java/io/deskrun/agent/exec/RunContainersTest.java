@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.deskrun.protocol.RunReport;
 import io.deskrun.protocol.TargetStatus;
 import io.deskrun.protocol.Task;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,5 +78,39 @@ class RunContainersTest {
     assertThat(report.status()).isEqualTo(TargetStatus.Timeout);
     assertThat(report.output()).isEqualTo("detached\n");
     assertThat(left).isEmpty();
+  }
+
+  @Test
+  void joinScript_cgroupNotWritable_runsCommandWithItsExitCode() throws Exception {
+    List<String> command =
+        List.of(
+            "/bin/sh",
+            "-c",
+            CgroupContainer.JOIN_SCRIPT,
+            "deskrun-join-cgroup",
+            dir.resolve("missing/cgroup.procs").toString(),
+            "/bin/sh",
+            "-c",
+            "echo \"$0 ran\"; exit 7");
+
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(process.waitFor()).isEqualTo(7);
+    assertThat(output).isEqualTo("/bin/sh ran\n");
+  }
+
+  @Test
+  void run_finishedScript_cgroupRemoved() {
+    Optional<Path> parent = RunContainers.cgroupParent();
+    assumeTrue(parent.isPresent(), "no writable cgroup v2 for this process (needs root)");
+    Task task = RunFixture.shellTask("cat /proc/self/cgroup\n", 10);
+    String name = RunContainers.cgroupName(ScriptRun.fileStem(task.invokeId()));
+
+    RunReport report = new RunFixture(dir).run(task);
+
+    assertThat(report.status()).isEqualTo(TargetStatus.Success);
+    assertThat(report.output()).contains("0::/" + name + "\n");
+    assertThat(parent.get().resolve(name)).doesNotExist();
   }
 }

@@ -42,7 +42,8 @@ final class Wine implements AutoCloseable {
   static Wine start(String locale) throws IOException, InterruptedException {
     Wine wine = new Wine(find("wine").orElseThrow(), find("wineserver").orElseThrow(), locale);
     Files.createDirectories(PREFIX.getParent());
-    wine.exec(List.of(wine.wineserver.toString(), "-p"));
+    // Persistent for 60 s after the last Wine process, in case close() is never reached.
+    wine.exec(List.of(wine.wineserver.toString(), "-p60"));
     wine.exec(List.of(wine.wine.toString(), "cmd", "/c", "exit", "0"));
     return wine;
   }
