@@ -236,6 +236,7 @@ public final class Agent implements AutoCloseable {
               .recordedProcess(invokeId)
               .map(process -> ProcessTree.killLeftover(process.pid(), process.startEpochMillis()))
               .orElse(false);
+      killed |= ProcessTree.killLeftoverCgroups(invokeId);
       LOG.warn(
           "run {} on desktop {} was cut short by an agent stop{}; reporting it as interrupted",
           invokeId,

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +81,10 @@ final class CgroupContainer implements RunContainer {
   @Override
   public void kill(ProcessHandle process) {
     session.kill(process);
+    killMembers();
+  }
+
+  private void killMembers() {
     Path killFile = directory.resolve("cgroup.kill");
     if (Files.exists(killFile)) {
       writeQuietly(killFile, "1");
@@ -97,6 +102,34 @@ final class CgroupContainer implements RunContainer {
       Files.deleteIfExists(directory);
     } catch (IOException e) {
       LOG.debug("cgroup {} kept: {}", directory, e.toString());
+    }
+  }
+
+  /**
+   * Kills every process in the cgroup at {@code directory} and removes it once empty.
+   *
+   * @return true when the cgroup contained a process
+   */
+  static boolean killAll(Path directory) {
+    CgroupContainer cgroup = new CgroupContainer(directory);
+    boolean found = !cgroup.members().isEmpty();
+    if (found) {
+      cgroup.killMembers();
+      awaitEmpty(cgroup);
+    }
+    cgroup.close();
+    return found;
+  }
+
+  private static void awaitEmpty(CgroupContainer cgroup) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!cgroup.members().isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

@@ -69,6 +69,16 @@ public final class ProcessTree {
     return true;
   }
 
+  /**
+   * Kills what is left in the cgroups that an earlier agent process created for run {@code
+   * invokeId}, which also reaches processes that left the script's session.
+   *
+   * @return true when such a process was found and killed
+   */
+  public static boolean killLeftoverCgroups(String invokeId) {
+    return RunContainers.killLeftoverCgroups(RunContainers.cgroupParent(), invokeId);
+  }
+
   /** Returns the process's start time in epoch milliseconds, or -1 when the OS does not tell. */
   public static long startEpochMillis(ProcessHandle process) {
     return process.info().startInstant().map(Instant::toEpochMilli).orElse(-1L);

@@ -99,6 +99,33 @@ final class RunContainers {
         .findFirst();
   }
 
+  /**
+   * Kills what is left in the cgroups of run {@code invokeId} that agent processes no longer
+   * running created, and removes those cgroups.
+   *
+   * @return true when a process was found in such a cgroup
+   */
+  static boolean killLeftoverCgroups(Optional<Path> cgroupParent, String invokeId) {
+    if (cgroupParent.isEmpty()) {
+      return false;
+    }
+    String suffix = "-" + ScriptRun.fileStem(invokeId);
+    boolean found = false;
+    try (Stream<Path> entries = Files.list(cgroupParent.get())) {
+      List<Path> leftovers =
+          entries
+              .filter(entry -> entry.getFileName().toString().endsWith(suffix))
+              .filter(entry -> ownerGone(entry.getFileName().toString()))
+              .toList();
+      for (Path directory : leftovers) {
+        found |= CgroupContainer.killAll(directory);
+      }
+    } catch (IOException e) {
+      LOG.debug("listing cgroups under {} failed: {}", cgroupParent.get(), e.toString());
+    }
+    return found;
+  }
+
   /** Removes empty cgroups that agents no longer running left behind, once per agent process. */
   private static void sweepOnce(Path parent) {
     if (!SWEPT.compareAndSet(false, true)) {

@@ -113,4 +113,41 @@ class RunContainersTest {
     assertThat(report.output()).contains("0::/" + name + "\n");
     assertThat(parent.get().resolve(name)).doesNotExist();
   }
+
+  @Test
+  void killLeftoverCgroups_deadAgentsRun_processKilledAndCgroupRemoved() throws Exception {
+    Optional<Path> parent = RunContainers.cgroupParent();
+    assumeTrue(parent.isPresent(), "no writable cgroup v2 for this process (needs root)");
+    Process finished = new ProcessBuilder("/bin/true").start();
+    finished.waitFor();
+    String invokeId = "t-leftover" + System.nanoTime();
+    Path cgroup =
+        parent.get().resolve("deskrun-" + finished.pid() + "-" + ScriptRun.fileStem(invokeId));
+    Files.createDirectory(cgroup);
+    Process leftover =
+        new ProcessBuilder(
+                "/bin/sh",
+                "-c",
+                CgroupContainer.JOIN_SCRIPT,
+                "deskrun-join-cgroup",
+                cgroup.resolve("cgroup.procs").toString(),
+                "/bin/sleep",
+                "905")
+            .start();
+    awaitMember(cgroup);
+
+    boolean killed = ProcessTree.killLeftoverCgroups(invokeId);
+
+    assertThat(killed).isTrue();
+    assertThat(leftover.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(cgroup).doesNotExist();
+  }
+
+  private static void awaitMember(Path cgroup) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (Files.readString(cgroup.resolve("cgroup.procs")).isBlank()
+        && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+  }
 }
