@@ -3,6 +3,7 @@ package io.deskrun.agent;
 import io.deskrun.agent.enroll.Identity;
 import io.deskrun.agent.enroll.IdentityStore;
 import io.deskrun.agent.exec.Interpreters;
+import io.deskrun.agent.exec.OemCodePage;
 import io.deskrun.agent.exec.ProcessTree;
 import io.deskrun.agent.exec.RunReports;
 import io.deskrun.agent.exec.RunSettings;
@@ -17,7 +18,7 @@ import io.deskrun.protocol.OsType;
 import io.deskrun.protocol.ScriptType;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -243,6 +244,7 @@ public final class Agent implements AutoCloseable {
               .recordedProcess(invokeId)
               .map(process -> ProcessTree.killLeftover(process.pid(), process.startEpochMillis()))
               .orElse(false);
+      killed |= ProcessTree.killLeftoverCgroups(invokeId);
       LOG.warn(
           "run {} on desktop {} was cut short by an agent stop{}; reporting it as interrupted",
           invokeId,
@@ -276,9 +278,7 @@ public final class Agent implements AutoCloseable {
         config.stateDir().resolve(SCRIPTS_DIR),
         config.workingDirectory(),
         windows,
-        // TODO: on Windows, decode invalid UTF-8 with the OEM code page from GetOEMCP();
-        // ISO-8859-1 keeps every byte visible until then.
-        windows ? StandardCharsets.ISO_8859_1 : null,
+        outputFallback(config, windows),
         Duration.ofSeconds(1),
         Duration.ofSeconds(2));
   }
@@ -288,6 +288,10 @@ public final class Agent implements AutoCloseable {
    */
   private static String serverList(AgentConfig config) {
     return config.servers().stream().map(URI::toString).collect(Collectors.joining(","));
+  }
+
+  private static Charset outputFallback(AgentConfig config, boolean windows) {
+    return config.outputFallbackCharset().orElseGet(() -> windows ? OemCodePage.query() : null);
   }
 
   private static Backoff newBackoff() {

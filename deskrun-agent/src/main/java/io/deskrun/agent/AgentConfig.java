@@ -1,8 +1,10 @@
 package io.deskrun.agent;
 
 import io.deskrun.protocol.AgentProtocol;
+import io.deskrun.protocol.OsType;
 import io.deskrun.protocol.ScriptType;
 import java.net.URI;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
@@ -31,6 +33,7 @@ public final class AgentConfig {
   private final int maxConcurrentRuns;
   private final Map<ScriptType, List<String>> interpreters;
   private final Path workingDirectory;
+  private final Charset outputFallbackCharset;
   private final int pollWaitSeconds;
   private final String hostname;
 
@@ -43,6 +46,7 @@ public final class AgentConfig {
     this.maxConcurrentRuns = builder.maxConcurrentRuns;
     this.interpreters = Map.copyOf(builder.interpreters);
     this.workingDirectory = builder.workingDirectory;
+    this.outputFallbackCharset = builder.outputFallbackCharset;
     this.pollWaitSeconds = builder.pollWaitSeconds;
     this.hostname = builder.hostname;
   }
@@ -97,6 +101,29 @@ public final class AgentConfig {
     return workingDirectory;
   }
 
+  /**
+   * The charset for output lines that are not valid UTF-8, if configured; otherwise Windows' OEM
+   * code page on Windows and U+FFFD for each bad sequence elsewhere.
+   */
+  public Optional<Charset> outputFallbackCharset() {
+    return Optional.ofNullable(outputFallbackCharset);
+  }
+
+  /**
+   * Returns the scripts' default working directory: {@code %SystemRoot%\System32} on Windows, as
+   * Windows services get, and the user's home elsewhere.
+   */
+  static Path defaultWorkingDirectory(OsType os, Map<String, String> environment, String home) {
+    if (os != OsType.Windows) {
+      return Path.of(home);
+    }
+    String root = environment.getOrDefault("SystemRoot", "");
+    if (root.isBlank()) {
+      root = "C:\\Windows";
+    }
+    return Path.of(root.endsWith("\\") ? root + "System32" : root + "\\System32");
+  }
+
   /** How long the server may hold a poll open, in seconds. */
   public int pollWaitSeconds() {
     return pollWaitSeconds;
@@ -123,6 +150,8 @@ public final class AgentConfig {
         + interpreters
         + ", workingDirectory="
         + workingDirectory
+        + ", outputFallbackCharset="
+        + outputFallbackCharset
         + ", pollWaitSeconds="
         + pollWaitSeconds
         + ", hostname="
@@ -139,7 +168,9 @@ public final class AgentConfig {
     private String regionId = DEFAULT_REGION_ID;
     private int maxConcurrentRuns = DEFAULT_MAX_CONCURRENT_RUNS;
     private final Map<ScriptType, List<String>> interpreters = new EnumMap<>(ScriptType.class);
-    private Path workingDirectory = Path.of(System.getProperty("user.home"));
+    private Path workingDirectory =
+        defaultWorkingDirectory(OsType.current(), System.getenv(), System.getProperty("user.home"));
+    private Charset outputFallbackCharset;
     private int pollWaitSeconds = AgentProtocol.MAX_POLL_WAIT_SECONDS;
     private String hostname = HostNames.local();
 
@@ -194,7 +225,20 @@ public final class AgentConfig {
       return this;
     }
 
-    /** Sets the scripts' working directory; default the user's home. */
+    /**
+     * Sets the charset for output lines that are not valid UTF-8, such as GBK for a
+     * Windows-compatible batch interpreter (Wine) writing in code page 936; default Windows' OEM
+     * code page on Windows.
+     */
+    public Builder outputFallbackCharset(Charset charset) {
+      this.outputFallbackCharset = Objects.requireNonNull(charset, "outputFallbackCharset");
+      return this;
+    }
+
+    /**
+     * Sets the scripts' working directory; default {@code %SystemRoot%\System32} on Windows and the
+     * user's home elsewhere.
+     */
     public Builder workingDirectory(Path directory) {
       this.workingDirectory = Objects.requireNonNull(directory, "workingDirectory");
       return this;

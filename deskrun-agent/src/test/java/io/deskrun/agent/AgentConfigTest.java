@@ -3,10 +3,12 @@ package io.deskrun.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.deskrun.protocol.OsType;
 import io.deskrun.protocol.ScriptType;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AgentConfigTest {
@@ -77,5 +79,29 @@ class AgentConfigTest {
             .build();
 
     assertThat(config.toString()).contains("act-1").doesNotContain("code-secret");
+  }
+
+  @Test
+  void defaultWorkingDirectory_windows_systemRootSystem32() {
+    Path directory =
+        AgentConfig.defaultWorkingDirectory(
+            OsType.Windows, Map.of("SystemRoot", "D:\\Win"), "C:\\Users\\svc");
+
+    assertThat(directory.toString()).isEqualTo("D:\\Win\\System32");
+  }
+
+  @Test
+  void defaultWorkingDirectory_windowsWithoutSystemRoot_cWindowsSystem32() {
+    Path directory = AgentConfig.defaultWorkingDirectory(OsType.Windows, Map.of(), "C:\\Users\\a");
+
+    assertThat(directory.toString()).isEqualTo("C:\\Windows\\System32");
+  }
+
+  @Test
+  void defaultWorkingDirectory_linux_home() {
+    Path directory =
+        AgentConfig.defaultWorkingDirectory(OsType.Linux, Map.of("SystemRoot", "x"), "/home/a");
+
+    assertThat(directory).isEqualTo(Path.of("/home/a"));
   }
 }

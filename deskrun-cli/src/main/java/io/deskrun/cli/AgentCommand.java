@@ -4,6 +4,7 @@ import io.deskrun.agent.Agent;
 import io.deskrun.agent.AgentConfig;
 import io.deskrun.protocol.ScriptType;
 import java.net.URI;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -77,6 +78,16 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
       description = "Working directory of the scripts (the agent's default when omitted).")
   Path workingDirectory;
 
+  @Option(
+      names = "--output-charset",
+      paramLabel = "NAME",
+      description = {
+        "Charset for script output lines that are not UTF-8 (default: the OEM code page on"
+            + " Windows, U+FFFD for bad bytes elsewhere).",
+        "Example: --output-charset GBK with Wine's cmd in a zh_CN locale"
+      })
+  Charset outputCharset;
+
   /** The enrollment pair, given together or not at all. */
   static final class Activation {
     @Option(
@@ -124,6 +135,9 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
     }
     if (workingDirectory != null) {
       builder.workingDirectory(workingDirectory.toAbsolutePath());
+    }
+    if (outputCharset != null) {
+      builder.outputFallbackCharset(outputCharset);
     }
     return builder.build();
   }

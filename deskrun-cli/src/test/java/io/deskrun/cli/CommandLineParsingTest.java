@@ -7,6 +7,7 @@ import io.deskrun.protocol.ScriptType;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,6 +115,21 @@ class CommandLineParsingTest {
 
     assertThat(agent.toConfig().servers())
         .containsExactly(URI.create("http://127.0.0.1:8080"), URI.create("http://127.0.0.1:8081"));
+  }
+
+  @Test
+  void agent_outputCharset_parsedAndPassedToConfig() {
+    AgentCommand agent =
+        parse(
+            "agent",
+            "--server",
+            "http://127.0.0.1:8080",
+            "--state-dir",
+            "state",
+            "--output-charset",
+            "GBK");
+
+    assertThat(agent.toConfig().outputFallbackCharset()).contains(Charset.forName("GBK"));
   }
 
   @Test

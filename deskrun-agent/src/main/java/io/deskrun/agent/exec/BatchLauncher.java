@@ -9,13 +9,15 @@ import java.util.List;
  * Runs {@code RunBatScript} with {@code cmd.exe /d /c <file>} or a configured compatible command.
  *
  * <p>The file gets CRLF line endings because cmd.exe finds labels by byte offsets and misreads
- * LF-only files. Its first line switches the console code page to UTF-8 (65001). cmd.exe reads a
- * batch file again line by line as it runs, so every later line is decoded as UTF-8. The file is
- * UTF-8 without a BOM, because cmd.exe would treat a BOM as part of the first command. No line is
- * added at the end, so the exit code of {@code exit /b N} stays the exit code of the process.
+ * LF-only files. Its first line switches the console code page to UTF-8 (65001) and then resets the
+ * error level with {@code (call )}, so a failed switch (no console, as under Wine) does not become
+ * the script's exit code. cmd.exe reads a batch file again line by line as it runs, so every later
+ * line is decoded as UTF-8. The file is UTF-8 without a BOM, because cmd.exe would treat a BOM as
+ * part of the first command. No line is added at the end, so the exit code of {@code exit /b N}
+ * stays the exit code of the process.
  */
 public final class BatchLauncher implements Launcher {
-  static final String PROLOGUE = "@chcp 65001>nul\r\n";
+  static final String PROLOGUE = "@chcp 65001>nul 2>nul & (call )\r\n";
 
   private final List<String> interpreter;
 

@@ -1,34 +1,33 @@
 package io.deskrun.agent.exec;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.Charset;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The last bytes of a run's output as UTF-8, in bounded memory whatever the script prints.
  *
- * <p>Raw bytes are decoded as UTF-8. A character split across two {@link #append} calls is held
- * back until its last byte arrives, so it comes out whole. A byte sequence that is not valid UTF-8
- * is decoded with the fallback charset when one is given (every byte becomes a character), or as
- * U+FFFD otherwise, so no byte disappears without a trace. The decoded text is stored re-encoded as
- * UTF-8 and only the newest bytes are kept. Thread-safe: one reader thread appends while the run
+ * <p>Output is decoded a line at a time. A line that is valid UTF-8 is kept as it is. A line that
+ * is not is decoded whole with the fallback charset when one is given. On Windows that is the OEM
+ * code page, in which cmd.exe and console programs write when the UTF-8 switch did not take.
+ * Without a fallback each bad sequence becomes U+FFFD, so no byte disappears without a trace.
+ * Deciding per line rather than per bad byte matters for double-byte code pages such as 936, whose
+ * characters are mostly invalid UTF-8 lead bytes followed by bytes that happen to look valid.
+ *
+ * <p>A line longer than {@link #LINE_LIMIT} bytes is decided in pieces of that size, each cut after
+ * a whole UTF-8 character when it is valid. The text of the line still open is shown in snapshots,
+ * so output without line ends still appears while the script runs. A character split across two
+ * {@link #append} calls comes out whole. Thread-safe: one reader thread appends while the run
  * thread takes snapshots.
  */
 public final class OutputTail {
+  /** Maximum bytes of one line held before they are decoded. */
+  static final int LINE_LIMIT = 4096;
+
   private final int limit;
   private final Charset fallback;
-  private final CharsetDecoder decoder =
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT);
 
-  private ByteBuffer pending = ByteBuffer.allocate(16);
-  private final CharBuffer chars = CharBuffer.allocate(8192);
+  private final byte[] line = new byte[LINE_LIMIT];
+  private int lineLength;
   private byte[] kept;
   private int keptLength;
   private long total;
@@ -38,7 +37,8 @@ public final class OutputTail {
   /**
    * Creates a tail keeping at most {@code limit} bytes.
    *
-   * @param fallback charset for bytes that are not valid UTF-8, or null to decode them as U+FFFD
+   * @param fallback charset for lines that are not valid UTF-8, or null to decode them as UTF-8
+   *     with U+FFFD for each bad sequence
    */
   public OutputTail(int limit, Charset fallback) {
     if (limit < 4) {
@@ -49,109 +49,138 @@ public final class OutputTail {
     this.kept = new byte[Math.min(2 * limit, 1 << 16) + limit];
   }
 
-  /** Decodes {@code length} bytes from {@code bytes} and appends them to the tail. */
+  /** Appends {@code length} raw output bytes from {@code bytes}. */
   public synchronized void append(byte[] bytes, int offset, int length) {
-    if (closed) {
+    if (closed || length == 0) {
       return;
     }
-    ByteBuffer input = withPending(ByteBuffer.wrap(bytes, offset, length));
-    decode(input, false);
-    keepPending(input);
+    version++;
+    int end = offset + length;
+    int start = offset;
+    while (start < end) {
+      int newline = indexOfNewline(bytes, start, end);
+      int stop = newline < 0 ? end : newline + 1;
+      if (newline >= 0 && lineLength == 0) {
+        // The common case: a whole line inside one read needs no copy.
+        commitLine(bytes, start, stop - start);
+      } else {
+        addToLine(bytes, start, stop - start);
+        if (newline >= 0) {
+          commitLine(line, 0, lineLength);
+          lineLength = 0;
+        }
+      }
+      start = stop;
+    }
   }
 
   /**
-   * Decodes any bytes held back at the end of the output, where an unfinished character is
-   * malformed, and ignores later appends from a reader that is still running.
+   * Decodes the open line at the end of the output, where an unfinished character is malformed, and
+   * ignores later appends from a reader that is still running.
    */
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
-    ByteBuffer input = pending.flip();
-    decode(input, true);
-    pending.clear();
+    if (lineLength > 0) {
+      commitLine(line, 0, lineLength);
+      lineLength = 0;
+      version++;
+    }
   }
 
   /** Returns the current tail, cut at a character boundary, with the count of bytes cut off. */
   public synchronized Snapshot snapshot() {
-    int start = Math.max(0, keptLength - limit);
-    while (start < keptLength && isContinuationByte(kept[start])) {
+    byte[] open = openLineText();
+    int fromKept = Math.min(keptLength, Math.max(0, limit - open.length));
+    byte[] shown = new byte[fromKept + open.length];
+    System.arraycopy(kept, keptLength - fromKept, shown, 0, fromKept);
+    System.arraycopy(open, 0, shown, fromKept, open.length);
+
+    int start = Math.max(0, shown.length - limit);
+    while (start < shown.length && isContinuationByte(shown[start])) {
       start++;
     }
-    String text = new String(kept, start, keptLength - start, StandardCharsets.UTF_8);
-    long dropped = total - (keptLength - start);
+    String text = new String(shown, start, shown.length - start, StandardCharsets.UTF_8);
+    long dropped = total + open.length - (shown.length - start);
     return new Snapshot(text, dropped, version);
   }
 
   /** The retained text, the UTF-8 bytes cut from its front, and a counter that grows on change. */
   public record Snapshot(String text, long dropped, long version) {}
 
-  private ByteBuffer withPending(ByteBuffer input) {
-    if (pending.position() == 0) {
-      return input;
+  private void addToLine(byte[] bytes, int offset, int length) {
+    while (length > 0) {
+      int count = Math.min(length, LINE_LIMIT - lineLength);
+      System.arraycopy(bytes, offset, line, lineLength, count);
+      lineLength += count;
+      offset += count;
+      length -= count;
+      if (lineLength == LINE_LIMIT) {
+        commitFullLine();
+      }
     }
-    pending.flip();
-    ByteBuffer joined = ByteBuffer.allocate(pending.remaining() + input.remaining());
-    joined.put(pending).put(input).flip();
-    pending.clear();
-    return joined;
   }
 
-  private void keepPending(ByteBuffer input) {
-    // At most three bytes of an unfinished character remain after a decode call.
-    pending.clear();
-    pending.put(input);
-  }
-
-  private void decode(ByteBuffer input, boolean endOfInput) {
-    while (true) {
-      CoderResult result = decoder.decode(input, chars, endOfInput);
-      flushChars();
-      if (result.isOverflow()) {
-        continue;
-      }
-      if (result.isError()) {
-        decodeInvalid(input, result.length());
-        continue;
-      }
+  /** Commits most of a full line buffer, keeping an unfinished trailing character for later. */
+  private void commitFullLine() {
+    int complete = Utf8.completePrefix(line, 0, lineLength);
+    if (complete <= 0) {
+      commitLine(line, 0, lineLength);
+      lineLength = 0;
       return;
     }
+    store(line, 0, complete);
+    System.arraycopy(line, complete, line, 0, lineLength - complete);
+    lineLength -= complete;
   }
 
-  private void decodeInvalid(ByteBuffer input, int length) {
-    byte[] invalid = new byte[length];
-    input.get(invalid);
-    String text = fallback == null ? "\uFFFD" : new String(invalid, fallback);
-    store(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private void flushChars() {
-    chars.flip();
-    if (chars.hasRemaining()) {
-      store(StandardCharsets.UTF_8.encode(chars));
+  private void commitLine(byte[] bytes, int offset, int length) {
+    if (Utf8.completePrefix(bytes, offset, length) == length) {
+      store(bytes, offset, length);
+      return;
     }
-    chars.clear();
+    byte[] decoded = decodeInvalid(bytes, offset, length);
+    store(decoded, 0, decoded.length);
   }
 
-  private void store(ByteBuffer encoded) {
-    byte[] bytes = new byte[encoded.remaining()];
-    encoded.get(bytes);
-    store(bytes);
+  /** Returns the open line as it would be decoded now, without its unfinished last character. */
+  private byte[] openLineText() {
+    int complete = Utf8.completePrefix(line, 0, lineLength);
+    if (complete >= 0) {
+      byte[] text = new byte[complete];
+      System.arraycopy(line, 0, text, 0, complete);
+      return text;
+    }
+    return decodeInvalid(line, 0, lineLength);
   }
 
-  private void store(byte[] bytes) {
-    total += bytes.length;
-    version++;
-    int offset = Math.max(0, bytes.length - limit);
-    int length = bytes.length - offset;
-    if (keptLength + length > kept.length) {
+  private byte[] decodeInvalid(byte[] bytes, int offset, int length) {
+    Charset charset = fallback == null ? StandardCharsets.UTF_8 : fallback;
+    return new String(bytes, offset, length, charset).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private void store(byte[] bytes, int offset, int length) {
+    total += length;
+    int skip = Math.max(0, length - limit);
+    int count = length - skip;
+    if (keptLength + count > kept.length) {
       int keep = Math.min(keptLength, limit);
       System.arraycopy(kept, keptLength - keep, kept, 0, keep);
       keptLength = keep;
     }
-    System.arraycopy(bytes, offset, kept, keptLength, length);
-    keptLength += length;
+    System.arraycopy(bytes, offset + skip, kept, keptLength, count);
+    keptLength += count;
+  }
+
+  private static int indexOfNewline(byte[] bytes, int start, int end) {
+    for (int i = start; i < end; i++) {
+      if (bytes[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static boolean isContinuationByte(byte b) {

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * background children that outlive their parent (and are re-parented to init) can still be found by
  * group. Killing sends SIGKILL to the group and to every descendant that {@link
  * ProcessHandle#descendants()} finds at that moment, which covers children that moved to another
- * group. A process that starts its own session escapes both; a cgroup per run would close that gap.
+ * group. A process that starts its own session escapes both; {@link CgroupContainer} closes that
+ * gap where the agent can create cgroups.
  */
 public final class ProcessTree {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessTree.class);
@@ -29,8 +30,7 @@ public final class ProcessTree {
 
   /** Returns the prefix that starts a command in a new session, or an empty list. */
   static List<String> sessionPrefix(boolean windows) {
-    // TODO: on Windows, put the process in a Job Object without breakaway (JNA) and close the
-    // job to kill the tree. Until then only the descendants found at kill time are killed.
+    // Windows has no sessions here: JobObjectContainer puts the process into a Job Object.
     if (!windows && Files.isExecutable(SETSID)) {
       return List.of(SETSID.toString());
     }
@@ -67,6 +67,16 @@ public final class ProcessTree {
     }
     kill(process.get(), !sessionPrefix(isWindows()).isEmpty());
     return true;
+  }
+
+  /**
+   * Kills what is left in the cgroups that an earlier agent process created for run {@code
+   * invokeId}, which also reaches processes that left the script's session.
+   *
+   * @return true when such a process was found and killed
+   */
+  public static boolean killLeftoverCgroups(String invokeId) {
+    return RunContainers.killLeftoverCgroups(RunContainers.cgroupParent(), invokeId);
   }
 
   /** Returns the process's start time in epoch milliseconds, or -1 when the OS does not tell. */

@@ -25,16 +25,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One execution of one task: writes the script file, starts the interpreter in its own process
- * group, reads the merged output, enforces the timeout, honours a stop request and returns the
- * final report. The run ends when the script's own process exits. Background programs it left
- * running after a normal exit are not killed and not waited for.
+ * One execution of one task: writes the script file, starts the interpreter in a {@link
+ * RunContainer} (a Job Object, cgroup or session), reads the merged output, enforces the timeout,
+ * honours a stop request and returns the final report. The run ends when the script's own process
+ * exits. Background programs it left running after a normal exit are not killed and not waited for.
  */
 public final class ScriptRun {
   private static final Logger LOG = LoggerFactory.getLogger(ScriptRun.class);
 
   /** Maximum timeout accepted, a year, far above the API's maximum of a day. */
   static final long MAX_TIMEOUT_SECONDS = 366L * 24 * 3600;
+
+  /** Where runs get a cgroup of their own; looked up once, as it does not change while running. */
+  private static final Optional<Path> CGROUP_PARENT = RunContainers.cgroupParent();
 
   private final Task task;
   private final RunSettings settings;
@@ -102,14 +105,21 @@ public final class ScriptRun {
   }
 
   private RunReport runPlan(LaunchPlan plan, Consumer<RunReport> progress) {
-    List<String> prefix = ProcessTree.sessionPrefix(settings.windows());
     try {
       writeFiles(plan);
     } catch (IOException e) {
       return RunReports.failedToStart(
           task.invokeId(), "writing the script file failed: " + e.getMessage());
     }
+    try (RunContainer container =
+        RunContainers.open(settings.windows(), CGROUP_PARENT, fileStem(task.invokeId()))) {
+      return runInside(container, plan, progress);
+    }
+  }
 
+  private RunReport runInside(
+      RunContainer container, LaunchPlan plan, Consumer<RunReport> progress) {
+    List<String> prefix = container.prefix();
     String interpreter = plan.command().getFirst();
     if (!prefix.isEmpty() && !isExecutable(interpreter)) {
       // setsid would start and then fail to run it, which looks like a script exiting with 127.
@@ -124,18 +134,20 @@ public final class ScriptRun {
       return RunReports.failedToStart(
           task.invokeId(), "starting interpreter " + interpreter + " failed: " + e.getMessage());
     }
+    container.attach(process);
     LOG.debug(
-        "run {} on desktop {} started as pid {}",
+        "run {} on desktop {} started as pid {} in {}",
         task.invokeId(),
         settings.desktopId(),
-        process.pid());
+        process.pid(),
+        container.getClass().getSimpleName());
 
     notifyStarted(process.toHandle());
     // The start report goes first, so it always has empty output, whatever the script prints.
     OutputTail.Snapshot start = output.snapshot();
     send(progress, RunReports.running(task.invokeId(), start));
     Thread reader = startReader(process.getInputStream());
-    return awaitEnd(process, !prefix.isEmpty(), reader, progress, start.version());
+    return awaitEnd(process, container, reader, progress, start.version());
   }
 
   private ProcessBuilder processBuilder(List<String> prefix, LaunchPlan plan) {
@@ -154,7 +166,7 @@ public final class ScriptRun {
 
   private RunReport awaitEnd(
       Process process,
-      boolean ownGroup,
+      RunContainer container,
       Thread reader,
       Consumer<RunReport> progress,
       long sentVersion) {
@@ -168,10 +180,10 @@ public final class ScriptRun {
         return RunReports.exited(task.invokeId(), process.exitValue(), output.snapshot());
       }
       if (stopRequest.isDone()) {
-        return killed(process, ownGroup, reader, stopRequest.join());
+        return killed(process, container, reader, stopRequest.join());
       }
       if (deadline - System.nanoTime() <= 0) {
-        return killed(process, ownGroup, reader, null);
+        return killed(process, container, reader, null);
       }
 
       OutputTail.Snapshot snapshot = output.snapshot();
@@ -198,9 +210,10 @@ public final class ScriptRun {
     }
   }
 
-  private RunReport killed(Process process, boolean ownGroup, Thread reader, StopReason reason) {
+  private RunReport killed(
+      Process process, RunContainer container, Thread reader, StopReason reason) {
     boolean interrupted = Thread.interrupted();
-    ProcessTree.kill(process.toHandle(), ownGroup);
+    container.kill(process.toHandle());
     awaitKilled(process);
     drain(reader);
     if (interrupted) {

@@ -82,7 +82,7 @@ class LauncherTest {
 
     assertThat(plan.command())
         .containsExactly("cmd.exe", "/d", "/c", DIR.resolve("run-t-3.bat").toString());
-    String expected = "@chcp 65001>nul\r\n" + script;
+    String expected = "@chcp 65001>nul 2>nul & (call )\r\n" + script;
     assertThat(plan.files().getFirst().bytes())
         .isEqualTo(expected.getBytes(StandardCharsets.UTF_8));
   }
@@ -94,7 +94,7 @@ class LauncherTest {
     LaunchPlan plan = launcher.plan("@echo off\necho 中文测试\n:later\rexit /b 0", DIR, "run-t-4");
 
     byte[] expected =
-        "@chcp 65001>nul\r\n@echo off\r\necho 中文测试\r\n:later\r\nexit /b 0"
+        "@chcp 65001>nul 2>nul & (call )\r\n@echo off\r\necho 中文测试\r\n:later\r\nexit /b 0"
             .getBytes(StandardCharsets.UTF_8);
     assertThat(plan.files().getFirst().bytes()).isEqualTo(expected);
     assertThat(plan.command()).startsWith("wine", "cmd", "/c");
@@ -117,7 +117,8 @@ class LauncherTest {
             .bytes();
 
     String text = new String(bytes, StandardCharsets.US_ASCII);
-    assertThat(text).isEqualTo("@chcp 65001>nul\r\n" + script.replace("\n", "\r\n"));
+    assertThat(text)
+        .isEqualTo("@chcp 65001>nul 2>nul & (call )\r\n" + script.replace("\n", "\r\n"));
     assertThat(text.replace("\r\n", "")).doesNotContain("\n").doesNotContain("\r");
   }
 

@@ -2,6 +2,7 @@ package io.deskrun.agent.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +117,54 @@ class OutputTailTest {
     append(tail, "x".getBytes(StandardCharsets.UTF_8));
 
     assertThat(tail.snapshot().version()).isGreaterThan(before);
+  }
+
+  @Test
+  void append_oemLineSplitAcrossCalls_decodedWholeWithFallback() {
+    OutputTail tail = new OutputTail(100, Charset.forName("GBK"));
+    byte[] bytes = "找不到文件。\r\n".getBytes(Charset.forName("GBK"));
+
+    for (int i = 0; i < bytes.length; i += 3) {
+      tail.append(bytes, i, Math.min(3, bytes.length - i));
+    }
+
+    assertThat(tail.snapshot().text()).isEqualTo("找不到文件。\r\n");
+  }
+
+  @Test
+  void append_utf8LineThenOemLine_eachDecodedByItsOwnEncoding() {
+    OutputTail tail = new OutputTail(100, Charset.forName("GBK"));
+
+    append(tail, "中文测试\r\n".getBytes(StandardCharsets.UTF_8));
+    append(tail, "驱动器 C 中没有标签。\r\n".getBytes(Charset.forName("GBK")));
+
+    assertThat(tail.snapshot().text()).isEqualTo("中文测试\r\n驱动器 C 中没有标签。\r\n");
+  }
+
+  @Test
+  void snapshot_openLine_shownBeforeItsEnd() {
+    OutputTail tail = new OutputTail(100, null);
+
+    append(tail, "done\nprogress 50%".getBytes(StandardCharsets.UTF_8));
+
+    OutputTail.Snapshot snapshot = tail.snapshot();
+    assertThat(snapshot.text()).isEqualTo("done\nprogress 50%");
+    assertThat(snapshot.dropped()).isZero();
+  }
+
+  @Test
+  void append_longLineInOddPieces_charactersWholeAndTailBounded() {
+    OutputTail tail = new OutputTail(30, null);
+    byte[] bytes = "中".repeat(5000).getBytes(StandardCharsets.UTF_8);
+
+    for (int i = 0; i < bytes.length; i += 7) {
+      tail.append(bytes, i, Math.min(7, bytes.length - i));
+    }
+    tail.close();
+
+    OutputTail.Snapshot snapshot = tail.snapshot();
+    assertThat(snapshot.text()).isEqualTo("中".repeat(10));
+    assertThat(snapshot.dropped()).isEqualTo(bytes.length - 30);
   }
 
   private static void append(OutputTail tail, byte[] bytes) {
