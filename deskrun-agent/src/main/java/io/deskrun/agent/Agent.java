@@ -46,6 +46,7 @@ public final class Agent implements AutoCloseable {
   private final ResultSender sender;
   private final Thread pollThread;
   private final Thread senderThread;
+  private final Duration shutdownGrace;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -53,6 +54,7 @@ public final class Agent implements AutoCloseable {
     this.identity = identity;
     this.identityFile = new IdentityStore(config.stateDir()).file();
     this.journal = journal;
+    this.shutdownGrace = config.shutdownGrace();
     ServerClient client = new ServerClient(config.server());
     this.sender =
         new ResultSender(client, identity, journal, newBackoff(), this::credentialRejected);
@@ -120,7 +122,10 @@ public final class Agent implements AutoCloseable {
     terminated.await();
   }
 
-  /** Stops polling, kills running scripts and records their results. */
+  /**
+   * Stops polling, lets running scripts go on for up to the configured shutdown grace, then kills
+   * those still running and records them as interrupted, and sends the stored results it can.
+   */
   @Override
   public void close() {
     if (!closing.compareAndSet(false, true)) {
@@ -130,7 +135,7 @@ public final class Agent implements AutoCloseable {
     pollThread.interrupt();
     try {
       pollThread.join(POLL_STOP_TIMEOUT);
-      dispatcher.shutdown(SHUTDOWN_TIMEOUT);
+      dispatcher.shutdown(shutdownGrace, SHUTDOWN_TIMEOUT);
       senderThread.interrupt();
       senderThread.join(FINAL_SEND_TIMEOUT);
       sendRemainingResults();

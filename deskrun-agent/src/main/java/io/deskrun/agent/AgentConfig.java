@@ -4,6 +4,7 @@ import io.deskrun.protocol.AgentProtocol;
 import io.deskrun.protocol.ScriptType;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,8 @@ import java.util.Optional;
 /**
  * Agent settings, built with {@link #builder()}: server URI, state dir, optional activation id,
  * code and region for the first start, concurrent run limit, interpreter command per script type,
- * working directory. {@link Builder#build()} rejects a missing or invalid setting with a message
- * naming it.
+ * working directory, and how long running scripts may go on after a stop. {@link Builder#build()}
+ * rejects a missing or invalid setting with a message naming it.
  */
 public final class AgentConfig {
   /** Region sent at enrollment unless {@link Builder#regionId} sets another. */
@@ -22,6 +23,15 @@ public final class AgentConfig {
 
   /** Runs at once unless {@link Builder#maxConcurrentRuns} sets another limit. */
   public static final int DEFAULT_MAX_CONCURRENT_RUNS = 10;
+
+  /**
+   * Time running scripts get to finish after a stop unless {@link Builder#shutdownGrace} sets
+   * another.
+   */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+  /** Longest shutdown grace {@link Builder#shutdownGrace} accepts. */
+  public static final Duration MAX_SHUTDOWN_GRACE = Duration.ofHours(1);
 
   private final URI server;
   private final Path stateDir;
@@ -33,6 +43,7 @@ public final class AgentConfig {
   private final Path workingDirectory;
   private final int pollWaitSeconds;
   private final String hostname;
+  private final Duration shutdownGrace;
 
   private AgentConfig(Builder builder) {
     this.server = builder.server;
@@ -45,6 +56,7 @@ public final class AgentConfig {
     this.workingDirectory = builder.workingDirectory;
     this.pollWaitSeconds = builder.pollWaitSeconds;
     this.hostname = builder.hostname;
+    this.shutdownGrace = builder.shutdownGrace;
   }
 
   public static Builder builder() {
@@ -98,6 +110,14 @@ public final class AgentConfig {
     return hostname;
   }
 
+  /**
+   * How long {@link Agent#close()} lets running scripts go on before it kills them and records them
+   * as interrupted.
+   */
+  public Duration shutdownGrace() {
+    return shutdownGrace;
+  }
+
   @Override
   public String toString() {
     return "AgentConfig[server="
@@ -118,6 +138,8 @@ public final class AgentConfig {
         + pollWaitSeconds
         + ", hostname="
         + hostname
+        + ", shutdownGrace="
+        + shutdownGrace
         + "]";
   }
 
@@ -133,6 +155,7 @@ public final class AgentConfig {
     private Path workingDirectory = Path.of(System.getProperty("user.home"));
     private int pollWaitSeconds = AgentProtocol.MAX_POLL_WAIT_SECONDS;
     private String hostname = HostNames.local();
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
 
     private Builder() {}
 
@@ -197,6 +220,15 @@ public final class AgentConfig {
       return this;
     }
 
+    /**
+     * Sets how long running scripts may go on after the agent is asked to stop, from zero (kill
+     * them at once) to one hour; default 10 seconds.
+     */
+    public Builder shutdownGrace(Duration shutdownGrace) {
+      this.shutdownGrace = Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+      return this;
+    }
+
     /** Checks every setting and returns the configuration. */
     public AgentConfig build() {
       require(server != null, "server is required");
@@ -219,6 +251,9 @@ public final class AgentConfig {
           (type, command) ->
               require(!command.isEmpty(), "interpreter command for " + type + " is empty"));
       require(!hostname.isBlank(), "hostname must not be blank");
+      require(
+          !shutdownGrace.isNegative() && shutdownGrace.compareTo(MAX_SHUTDOWN_GRACE) <= 0,
+          "shutdownGrace must be from 0 to " + MAX_SHUTDOWN_GRACE + ", got " + shutdownGrace);
       return new AgentConfig(this);
     }
 

@@ -5,6 +5,7 @@ import io.deskrun.agent.AgentConfig;
 import io.deskrun.protocol.ScriptType;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,14 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
       description = "Working directory of the scripts (the agent's default when omitted).")
   Path workingDirectory;
 
+  @Option(
+      names = "--shutdown-grace-seconds",
+      paramLabel = "S",
+      description =
+          "On Ctrl-C or SIGTERM, how long running scripts may go on before they are killed and"
+              + " reported as interrupted (default 10; 0 kills them at once).")
+  Long shutdownGraceSeconds;
+
   /** The enrollment pair, given together or not at all. */
   static final class Activation {
     @Option(
@@ -120,6 +129,9 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
     }
     if (workingDirectory != null) {
       builder.workingDirectory(workingDirectory.toAbsolutePath());
+    }
+    if (shutdownGraceSeconds != null) {
+      builder.shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds));
     }
     return builder.build();
   }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeskrunServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeskrunServer.class);
+
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
   private final ServerConfig config;
   private final ServerComponents components;
@@ -86,6 +89,9 @@ public final class DeskrunServer implements AutoCloseable {
             .host(host)
             .port(port)
             .shutdownHook(false)
+            // close() answers open long-polls first; requests in flight then get this long to
+            // finish their database writes before the listener stops.
+            .shutdownGracePeriod(SHUTDOWN_GRACE)
             .routing(
                 HttpRouting.builder().register("/agent/v1", components.agentChannel).any(gateway));
     Gateway.configureServer(builder);
