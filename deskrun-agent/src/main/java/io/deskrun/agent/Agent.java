@@ -48,6 +48,7 @@ public final class Agent implements AutoCloseable {
   private final Thread senderThread;
   private final Duration shutdownGrace;
   private final AtomicBoolean closing = new AtomicBoolean();
+  private final AtomicBoolean credentialRevoked = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
 
   private Agent(AgentConfig config, Identity identity, Journal journal, List<ScriptType> types) {
@@ -117,6 +118,19 @@ public final class Agent implements AutoCloseable {
     return identity.desktopId();
   }
 
+  /**
+   * Returns true when the agent stopped by itself because the server rejected its credential (the
+   * desktop was deregistered or its token revoked); it must then enroll again.
+   */
+  public boolean stoppedByRevokedCredential() {
+    return credentialRevoked.get();
+  }
+
+  /** Returns the identity file to delete before enrolling this state dir again. */
+  public Path identityFile() {
+    return identityFile;
+  }
+
   /** Blocks until {@link #close()} is called from another thread or the agent stops by itself. */
   public void awaitTermination() throws InterruptedException {
     terminated.await();
@@ -171,6 +185,7 @@ public final class Agent implements AutoCloseable {
     if (closing.get()) {
       return;
     }
+    credentialRevoked.set(true);
     LOG.error(
         "server rejected the credential of desktop {} as revoked or invalid, so the agent stops. "
             + "To enroll again, delete {} and start with a new activation id and code.",

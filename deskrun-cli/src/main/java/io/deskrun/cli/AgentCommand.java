@@ -107,6 +107,14 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
 
     // Returns when the shutdown hook has closed the agent, or when the agent stopped by itself.
     agent.awaitTermination();
+    if (agent.stoppedByRevokedCredential()) {
+      throw new CliException(
+          "the server rejected the credential of desktop "
+              + agent.desktopId()
+              + " (deregistered or revoked); delete "
+              + agent.identityFile()
+              + " and start again with a new --activation-id and --activation-code");
+    }
     return ExitCodes.OK;
   }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * RunCommands at a steady rate while the agent process is restarted with SIGTERM every 12 s. The
  * counts of submitted targets, targets that ended Success and launches seen in the scripts' own
- * side-effect file must be equal. The submission phase lasts 40 s unless the system property {@code
+ * side-effect file must be equal. The submission phase lasts 35 s unless the system property {@code
  * deskrun.soak.seconds} or the variable {@code DESKRUN_SOAK_SECONDS} sets another length.
  */
 @DisabledOnOs(OS.WINDOWS)
@@ -39,7 +39,7 @@ class SoakTest {
     String value =
         System.getProperty("deskrun.soak.seconds", System.getenv("DESKRUN_SOAK_SECONDS"));
     return Duration.ofSeconds(
-        value == null || value.isBlank() ? 40 : Long.parseLong(value.strip()));
+        value == null || value.isBlank() ? 35 : Long.parseLong(value.strip()));
   }
 
   @Test
