@@ -119,8 +119,8 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Returns true when the agent stopped by itself because the server rejected its credential (the
-   * desktop was deregistered or its token revoked); it must then enroll again.
+   * Returns true when the agent stopped by itself because the server rejected its credential, as
+   * after DeregisterDesktop. The state dir must then be enrolled again.
    */
   public boolean stoppedByRevokedCredential() {
     return credentialRevoked.get();

@@ -30,7 +30,7 @@ public final class AgentConfig {
    */
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
-  /** Longest shutdown grace {@link Builder#shutdownGrace} accepts. */
+  /** Maximum shutdown grace that {@link Builder#shutdownGrace} accepts. */
   public static final Duration MAX_SHUTDOWN_GRACE = Duration.ofHours(1);
 
   private final URI server;
@@ -111,8 +111,8 @@ public final class AgentConfig {
   }
 
   /**
-   * How long {@link Agent#close()} lets running scripts go on before it kills them and records them
-   * as interrupted.
+   * Returns how long {@link Agent#close()} lets running scripts go on before it kills them and
+   * records them as interrupted.
    */
   public Duration shutdownGrace() {
     return shutdownGrace;
@@ -221,8 +221,8 @@ public final class AgentConfig {
     }
 
     /**
-     * Sets how long running scripts may go on after the agent is asked to stop, from zero (kill
-     * them at once) to one hour; default 10 seconds.
+     * Sets how long running scripts may go on after a stop request, from zero (kill them at once)
+     * to one hour. The default is 10 seconds.
      */
     public Builder shutdownGrace(Duration shutdownGrace) {
       this.shutdownGrace = Objects.requireNonNull(shutdownGrace, "shutdownGrace");

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * X10 of execution.md with the agent as a separate process: killed with SIGKILL 5 s into a 20 s
- * script and restarted, and its connection cut for 40 s by a proxy. Both runs share one server and
- * go on at the same time, so the suite waits for the long script only once.
+ * The agent as a separate process, killed with SIGKILL 5 s into a 20 s script and restarted, or cut
+ * off for 40 s by a proxy. Both runs share one server and go on at the same time, so the suite
+ * waits for the long script only once.
  */
 @DisabledOnOs(OS.WINDOWS)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -27,12 +27,12 @@ class AgentFaultsTest {
 
   @TempDir Path dir;
 
-  static String x10Script(Path log) {
+  static String twentySecondScript(Path log) {
     return "echo \"$DESKRUN_INVOKE_ID $(date +%s%N)\" >> '" + log + "'; sleep 20; echo ok\n";
   }
 
   @Test
-  void x10_agentKilledOrCutOff_finalStateAndOneLaunchEach() throws Exception {
+  void agentKilledOrCutOff_finalAndLaunchedOnce() throws Exception {
     try (ProcessFleet fleet = new ProcessFleet(dir);
         TcpProxy proxy = new TcpProxy(fleet.port())) {
       fleet.startServer();
@@ -43,11 +43,12 @@ class AgentFaultsTest {
       String killedId = fleet.desktopIdOf(dir.resolve("killed"));
       String cutId = fleet.desktopIdOf(dir.resolve("cut"));
       fleet.awaitOnline(List.of(killedId, cutId));
-      Path killedLog = dir.resolve("x10-killed.log");
-      Path cutLog = dir.resolve("x10-cut.log");
+      Path killedLog = dir.resolve("killed-launches.txt");
+      Path cutLog = dir.resolve("cut-launches.txt");
 
-      String killedRun = fleet.runCommand(x10Script(killedLog), TIMEOUT_SECONDS, List.of(killedId));
-      String cutRun = fleet.runCommand(x10Script(cutLog), TIMEOUT_SECONDS, List.of(cutId));
+      String killedRun =
+          fleet.runCommand(twentySecondScript(killedLog), TIMEOUT_SECONDS, List.of(killedId));
+      String cutRun = fleet.runCommand(twentySecondScript(cutLog), TIMEOUT_SECONDS, List.of(cutId));
       ProcessFleet.await(
           () -> ProcessFleet.linesQuietly(killedLog) == 1 && ProcessFleet.linesQuietly(cutLog) == 1,
           "both scripts to start");
@@ -65,12 +66,12 @@ class AgentFaultsTest {
       Duration cutFinal = Duration.ofNanos(System.nanoTime() - faultAt);
 
       Figures.record(
-          "X10 agent SIGKILL at 5 s, restarted",
+          "agent SIGKILL at 5 s into a 20 s script, restarted",
           killedFinal,
           ProcessFleet.lines(killedLog).size(),
           1);
       Figures.record(
-          "X10 agent connection cut for 40 s at 5 s",
+          "agent connection cut for 40 s at 5 s into a 20 s script",
           cutFinal,
           ProcessFleet.lines(cutLog).size(),
           1);

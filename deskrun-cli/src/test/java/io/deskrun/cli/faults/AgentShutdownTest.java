@@ -23,7 +23,7 @@ class AgentShutdownTest {
   @TempDir Path dir;
 
   @Test
-  void sigterm_scriptsWithinAndBeyondGrace_firstFinishesSecondInterrupted() throws Exception {
+  void sigterm_runningScripts_graceThenInterrupted() throws Exception {
     try (ProcessFleet fleet = new ProcessFleet(dir)) {
       fleet.startServer();
       Activation activation = fleet.createActivation(1);

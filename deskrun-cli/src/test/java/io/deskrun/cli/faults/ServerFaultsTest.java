@@ -30,27 +30,28 @@ class ServerFaultsTest {
   @TempDir Path dir;
 
   /**
-   * X10's third run and a 50-target fan-out at the same time: SIGKILL 5 s into the 20 s script,
-   * while the fan-out's scripts run and more RunCommands are being accepted.
+   * SIGKILL 5 s into a 20 s script, while 50-target RunCommands are being accepted and their
+   * scripts run; the server is then started again on the same data dir.
    */
   @Test
-  void sigkill_midRunAndMidFanOut_everyAcceptedTargetFinalAndLaunchedOnce() throws Exception {
+  void sigkill_midFanOut_everyTargetRunsOnce() throws Exception {
     try (ProcessFleet fleet = new ProcessFleet(dir)) {
       fleet.startServer();
       Activation activation = fleet.createActivation(FLEET_SIZE);
       fleet.startAgentGroup("group", FLEET_SIZE, activation, 10);
       List<String> desktops = desktopIds(fleet, "group", FLEET_SIZE);
       fleet.awaitOnline(desktops);
-      Path x10Log = dir.resolve("x10-server.log");
-      Path fanLog = dir.resolve("fan-out.log");
+      Path longLog = dir.resolve("long-launches.txt");
+      Path fanLog = dir.resolve("fan-out-launches.txt");
       String fanScript =
           "echo \"$DESKRUN_INVOKE_ID $DESKRUN_DESKTOP_ID\" >> '"
               + fanLog
               + "'; sleep 3; echo done\n";
 
       long start = System.nanoTime();
-      String x10 =
-          fleet.runCommand(AgentFaultsTest.x10Script(x10Log), 120, List.of(desktops.get(0)));
+      String longRun =
+          fleet.runCommand(
+              AgentFaultsTest.twentySecondScript(longLog), 120, List.of(desktops.get(0)));
       List<String> fanOuts = new ArrayList<>();
       while (Duration.ofNanos(System.nanoTime() - start).toMillis() < 5_000) {
         fanOuts.add(fleet.runCommand(fanScript, 60, desktops));
@@ -60,8 +61,8 @@ class ServerFaultsTest {
       long faultAt = System.nanoTime();
       fleet.startServer();
 
-      Target x10Target = fleet.awaitFinal(x10, FINAL_LIMIT).get(desktops.get(0));
-      Duration x10Final = Duration.ofNanos(System.nanoTime() - faultAt);
+      Target longTarget = fleet.awaitFinal(longRun, FINAL_LIMIT).get(desktops.get(0));
+      Duration longFinal = Duration.ofNanos(System.nanoTime() - faultAt);
       List<Target> fanTargets = new ArrayList<>();
       for (String invokeId : fanOuts) {
         fanTargets.addAll(fleet.awaitFinal(invokeId, FINAL_LIMIT).values());
@@ -69,15 +70,19 @@ class ServerFaultsTest {
       Duration fanFinal = Duration.ofNanos(System.nanoTime() - faultAt);
 
       List<String> launches = ProcessFleet.lines(fanLog);
-      Figures.record("X10 server SIGKILL at 5 s, restarted", x10Final, launchCount(x10Log), 1);
+      Figures.record(
+          "server SIGKILL at 5 s into a 20 s script, restarted",
+          longFinal,
+          launchCount(longLog),
+          1);
       Figures.record(
           "server SIGKILL mid-fan-out (" + fanOuts.size() + " RunCommands x 50 targets)",
           fanFinal,
           launches.size(),
           fanTargets.size());
-      assertThat(x10Target.status()).isEqualTo("Success");
-      assertThat(x10Target.output()).isEqualTo("ok\n");
-      assertThat(ProcessFleet.lines(x10Log)).hasSize(1);
+      assertThat(longTarget.status()).isEqualTo("Success");
+      assertThat(longTarget.output()).isEqualTo("ok\n");
+      assertThat(ProcessFleet.lines(longLog)).hasSize(1);
       assertThat(fanTargets).hasSize(fanOuts.size() * FLEET_SIZE);
       assertThat(fanTargets).allSatisfy(t -> assertThat(t.status()).isEqualTo("Success"));
       assertThat(launches).hasSize(fanTargets.size()).doesNotHaveDuplicates();
@@ -85,11 +90,11 @@ class ServerFaultsTest {
   }
 
   /**
-   * SIGTERM on the server: it exits promptly although an agent holds a long-poll open, keeps every
+   * SIGTERM on the server: it exits promptly although an agent keeps a long-poll open, keeps every
    * RunCommand it answered, and the run going on meanwhile ends normally after the restart.
    */
   @Test
-  void sigterm_withOpenPollsAndRunningScript_exitsAndKeepsEverything() throws Exception {
+  void sigterm_openPollAndRun_exitsAndKeepsRun() throws Exception {
     try (ProcessFleet fleet = new ProcessFleet(dir)) {
       fleet.startServer();
       Activation activation = fleet.createActivation(1);

@@ -43,7 +43,7 @@ class SoakTest {
   }
 
   @Test
-  void soak_steadyRateWithAgentRestarts_submittedFinishedLaunchedAgree() throws Exception {
+  void soak_agentRestarts_countsAgree() throws Exception {
     Duration length = soakLength();
     try (ProcessFleet fleet = new ProcessFleet(dir)) {
       fleet.startServer();

@@ -98,7 +98,7 @@ class AgentAgainstServerTest {
   }
 
   @Test
-  void start_enrolledBefore_keepsDesktopWithoutUsingTheActivation() throws Exception {
+  void start_enrolledBefore_keepsDesktop() throws Exception {
     String desktopId = startEnrolled().desktopId();
 
     assertThat(restart().desktopId()).isEqualTo(desktopId);
@@ -138,9 +138,9 @@ class AgentAgainstServerTest {
   }
 
   /**
-   * The server offers a finished run again, as it would after losing the start report (here its row
-   * is put back to undelivered Pending); the agent's journal keeps it from running twice, also
-   * after a restart.
+   * Offers a finished run again, as the server does when the start report is lost. Here the test
+   * puts the row back to undelivered Pending, and the agent's journal keeps the run from starting
+   * twice, also after a restart.
    */
   @Test
   void offer_runAlreadyInJournal_notLaunchedAgain() throws Exception {
@@ -160,7 +160,7 @@ class AgentAgainstServerTest {
 
   /** The journal shows a run started but not ended, so the agent stopped in the middle of it. */
   @Test
-  void start_runCutShortByEarlierStop_reportedInterruptedAndNotLaunched() throws Exception {
+  void start_runCutShort_reportedInterrupted() throws Exception {
     String desktopId = startEnrolled().desktopId();
     agent.close();
     String invokeId = server.runCommand("echo x >> cut.txt\n", 10, desktopId);
@@ -178,7 +178,7 @@ class AgentAgainstServerTest {
 
   /** A script the killed agent left running is killed with its children at the next start. */
   @Test
-  void start_scriptLeftByKilledAgent_treeKilledAndReported() throws Exception {
+  void start_leftoverScript_treeKilled() throws Exception {
     String desktopId = startEnrolled().desktopId();
     agent.close();
     String invokeId = server.runCommand("sleep 30\n", 60, desktopId);
@@ -206,7 +206,7 @@ class AgentAgainstServerTest {
 
   /** The result of a run that ends while the server is down is kept and sent once it is back. */
   @Test
-  void report_serverDownWhenRunEnds_resentAfterRestart() throws Exception {
+  void report_serverDown_resentAfterRestart() throws Exception {
     String desktopId = startEnrolled().desktopId();
     String invokeId = server.runCommand("echo x >> sent.txt; sleep 2; exit 4\n", 30, desktopId);
     LiveServer.await(() -> "Running".equals(server.statusQuietly(invokeId)), "the start report");
@@ -246,7 +246,7 @@ class AgentAgainstServerTest {
 
   /** With its one slot busy the agent takes no more work; the second run starts after the first. */
   @Test
-  void poll_allSlotsBusy_nextRunWaitsForTheSlot() throws Exception {
+  void poll_allSlotsBusy_nextRunWaits() throws Exception {
     agent =
         Agent.start(
             builder().activation(activation.id(), activation.code()).maxConcurrentRuns(1).build());
@@ -277,11 +277,11 @@ class AgentAgainstServerTest {
   }
 
   /**
-   * Deregistering the desktop revokes its credential: the agent stops by itself and says so, a
+   * Deregistering the desktop revokes its credential: the agent stops by itself and reports why, a
    * restart on the same identity stops again, and enrolling again needs a fresh activation.
    */
   @Test
-  void poll_credentialRevoked_agentStopsAndMustEnrollAgain() throws Exception {
+  void poll_credentialRevoked_agentStops() throws Exception {
     String desktopId = startEnrolled().desktopId();
 
     server.call("DeregisterDesktop", Map.of("DesktopId", desktopId));

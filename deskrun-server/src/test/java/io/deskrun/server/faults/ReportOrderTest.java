@@ -95,7 +95,7 @@ class ReportOrderTest {
   }
 
   @Test
-  void report_finalThenLateRunningAndOtherFinals_targetUnchanged() throws Exception {
+  void report_afterFinal_targetUnchanged() throws Exception {
     String invokeId = server.runCommand("echo x\n", 60, desktopId);
 
     assertThat(report(invokeId, TargetStatus.Success, 0L, "done\n")).isEqualTo(200);
@@ -109,7 +109,7 @@ class ReportOrderTest {
   }
 
   @Test
-  void report_runningRepeatedThenFinalRepeated_movesOnceEachWay() throws Exception {
+  void report_repeated_movesOnce() throws Exception {
     String invokeId = server.runCommand("echo x\n", 60, desktopId);
 
     assertThat(report(invokeId, TargetStatus.Running, null, "a\n")).isEqualTo(200);
