@@ -125,7 +125,7 @@ public final class AgentChannel implements HttpService {
     };
   }
 
-  /** Ends open polls with an empty response, and makes new polls return at once. */
+  /** Ends open polls with an empty response and answers later polls with 503. */
   public void close() {
     closed.set(true);
     wakeUps.wakeAll();
