@@ -50,13 +50,16 @@ public final class Agent implements AutoCloseable {
   private final ServerClient client;
   private final Thread pollThread;
   private final Thread senderThread;
+  private final Duration shutdownGrace;
   private final AtomicBoolean closing = new AtomicBoolean();
+  private final AtomicBoolean credentialRevoked = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
 
   private Agent(AgentConfig config, Identity identity, Journal journal, List<ScriptType> types) {
     this.identity = identity;
     this.identityFile = new IdentityStore(config.stateDir()).file();
     this.journal = journal;
+    this.shutdownGrace = config.shutdownGrace();
     this.client = new ServerClient(config.servers());
     this.sender =
         new ResultSender(client, identity, journal, newBackoff(), this::credentialRejected);
@@ -124,12 +127,28 @@ public final class Agent implements AutoCloseable {
     return identity.desktopId();
   }
 
+  /**
+   * Returns true when the agent stopped by itself because the server rejected its credential, as
+   * after DeregisterDesktop. The state dir must then be enrolled again.
+   */
+  public boolean stoppedByRevokedCredential() {
+    return credentialRevoked.get();
+  }
+
+  /** Returns the identity file to delete before enrolling this state dir again. */
+  public Path identityFile() {
+    return identityFile;
+  }
+
   /** Blocks until {@link #close()} is called from another thread or the agent stops by itself. */
   public void awaitTermination() throws InterruptedException {
     terminated.await();
   }
 
-  /** Stops polling, kills running scripts and records their results. */
+  /**
+   * Stops polling, lets running scripts go on for up to the configured shutdown grace, then kills
+   * those still running and records them as interrupted, and sends the stored results it can.
+   */
   @Override
   public void close() {
     if (!closing.compareAndSet(false, true)) {
@@ -139,7 +158,7 @@ public final class Agent implements AutoCloseable {
     pollThread.interrupt();
     try {
       pollThread.join(POLL_STOP_TIMEOUT);
-      dispatcher.shutdown(SHUTDOWN_TIMEOUT);
+      dispatcher.shutdown(shutdownGrace, SHUTDOWN_TIMEOUT);
       senderThread.interrupt();
       senderThread.join(FINAL_SEND_TIMEOUT);
       sendRemainingResults();
@@ -175,6 +194,7 @@ public final class Agent implements AutoCloseable {
     if (closing.get()) {
       return;
     }
+    credentialRevoked.set(true);
     LOG.error(
         "server rejected the credential of desktop {} as revoked or invalid, so the agent stops. "
             + "To enroll again, delete {} and start with a new activation id and code.",

@@ -6,6 +6,7 @@ import io.deskrun.protocol.ScriptType;
 import java.net.URI;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,8 @@ import java.util.Optional;
 /**
  * Agent settings, built with {@link #builder()}: server URIs, state dir, optional activation id,
  * code and region for the first start, concurrent run limit, interpreter command per script type,
- * working directory. {@link Builder#build()} rejects a missing or invalid setting with a message
- * naming it.
+ * working directory, and how long running scripts may go on after a stop. {@link Builder#build()}
+ * rejects a missing or invalid setting with a message naming it.
  */
 public final class AgentConfig {
   /** Region sent at enrollment unless {@link Builder#regionId} sets another. */
@@ -24,6 +25,15 @@ public final class AgentConfig {
 
   /** Runs at once unless {@link Builder#maxConcurrentRuns} sets another limit. */
   public static final int DEFAULT_MAX_CONCURRENT_RUNS = 10;
+
+  /**
+   * Time running scripts get to finish after a stop unless {@link Builder#shutdownGrace} sets
+   * another.
+   */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+  /** Maximum shutdown grace that {@link Builder#shutdownGrace} accepts. */
+  public static final Duration MAX_SHUTDOWN_GRACE = Duration.ofHours(1);
 
   private final List<URI> servers;
   private final Path stateDir;
@@ -36,6 +46,7 @@ public final class AgentConfig {
   private final Charset outputFallbackCharset;
   private final int pollWaitSeconds;
   private final String hostname;
+  private final Duration shutdownGrace;
 
   private AgentConfig(Builder builder) {
     this.servers = List.copyOf(builder.servers);
@@ -49,6 +60,7 @@ public final class AgentConfig {
     this.outputFallbackCharset = builder.outputFallbackCharset;
     this.pollWaitSeconds = builder.pollWaitSeconds;
     this.hostname = builder.hostname;
+    this.shutdownGrace = builder.shutdownGrace;
   }
 
   public static Builder builder() {
@@ -134,6 +146,14 @@ public final class AgentConfig {
     return hostname;
   }
 
+  /**
+   * Returns how long {@link Agent#close()} lets running scripts go on before it kills them and
+   * records them as interrupted.
+   */
+  public Duration shutdownGrace() {
+    return shutdownGrace;
+  }
+
   @Override
   public String toString() {
     return "AgentConfig[servers="
@@ -156,6 +176,8 @@ public final class AgentConfig {
         + pollWaitSeconds
         + ", hostname="
         + hostname
+        + ", shutdownGrace="
+        + shutdownGrace
         + "]";
   }
 
@@ -173,6 +195,7 @@ public final class AgentConfig {
     private Charset outputFallbackCharset;
     private int pollWaitSeconds = AgentProtocol.MAX_POLL_WAIT_SECONDS;
     private String hostname = HostNames.local();
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
 
     private Builder() {}
 
@@ -256,6 +279,15 @@ public final class AgentConfig {
       return this;
     }
 
+    /**
+     * Sets how long running scripts may go on after a stop request, from zero (kill them at once)
+     * to one hour. The default is 10 seconds.
+     */
+    public Builder shutdownGrace(Duration shutdownGrace) {
+      this.shutdownGrace = Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+      return this;
+    }
+
     /** Checks every setting and returns the configuration. */
     public AgentConfig build() {
       require(!servers.isEmpty(), "server is required");
@@ -283,6 +315,9 @@ public final class AgentConfig {
           (type, command) ->
               require(!command.isEmpty(), "interpreter command for " + type + " is empty"));
       require(!hostname.isBlank(), "hostname must not be blank");
+      require(
+          !shutdownGrace.isNegative() && shutdownGrace.compareTo(MAX_SHUTDOWN_GRACE) <= 0,
+          "shutdownGrace must be from 0 to " + MAX_SHUTDOWN_GRACE + ", got " + shutdownGrace);
       return new AgentConfig(this);
     }
 

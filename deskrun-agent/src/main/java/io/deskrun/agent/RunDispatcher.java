@@ -98,17 +98,30 @@ final class RunDispatcher {
     }
   }
 
-  /** Kills every running script, waits up to {@code timeout} for their results, and shuts down. */
-  void shutdown(Duration timeout) throws InterruptedException {
+  /**
+   * Starts no more runs, lets the running ones go on for up to {@code grace}, then kills those
+   * still running and waits up to {@code killTimeout} for their results to be stored.
+   */
+  void shutdown(Duration grace, Duration killTimeout) throws InterruptedException {
     synchronized (this) {
       // Under the lock of launch(), so no run is journaled after this point and then dropped.
       executor.shutdown();
-      for (String invokeId : runningIds()) {
-        stop(invokeId, ScriptRun.StopReason.AGENT_SHUTDOWN);
-      }
     }
-    if (!executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      LOG.warn("runs {} did not end within {} after the shutdown", runningIds(), timeout);
+    if (!running.isEmpty()) {
+      LOG.info(
+          "agent of desktop {} stopping: waiting up to {} for runs {} to finish",
+          settings.desktopId(),
+          grace,
+          runningIds());
+    }
+    if (executor.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+      return;
+    }
+    for (String invokeId : runningIds()) {
+      stop(invokeId, ScriptRun.StopReason.AGENT_SHUTDOWN);
+    }
+    if (!executor.awaitTermination(killTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      LOG.warn("runs {} did not end within {} after the shutdown", runningIds(), killTimeout);
     }
   }
 

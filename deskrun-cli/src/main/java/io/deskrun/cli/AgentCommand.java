@@ -6,6 +6,7 @@ import io.deskrun.protocol.ScriptType;
 import java.net.URI;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,14 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
       })
   Charset outputCharset;
 
+  @Option(
+      names = "--shutdown-grace-seconds",
+      paramLabel = "S",
+      description =
+          "On Ctrl-C or SIGTERM, how long running scripts may go on before they are killed and"
+              + " reported as interrupted (default 10; 0 kills them at once).")
+  Long shutdownGraceSeconds;
+
   /** The enrollment pair, given together or not at all. */
   static final class Activation {
     @Option(
@@ -113,6 +122,14 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
 
     // Returns when the shutdown hook has closed the agent, or when the agent stopped by itself.
     agent.awaitTermination();
+    if (agent.stoppedByRevokedCredential()) {
+      throw new CliException(
+          "the server rejected the credential of desktop "
+              + agent.desktopId()
+              + " (deregistered or revoked); delete "
+              + agent.identityFile()
+              + " and start again with a new --activation-id and --activation-code");
+    }
     return ExitCodes.OK;
   }
 
@@ -138,6 +155,9 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
     }
     if (outputCharset != null) {
       builder.outputFallbackCharset(outputCharset);
+    }
+    if (shutdownGraceSeconds != null) {
+      builder.shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds));
     }
     return builder.build();
   }

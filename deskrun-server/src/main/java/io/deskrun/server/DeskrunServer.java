@@ -26,6 +26,8 @@ public final class DeskrunServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeskrunServer.class);
   private static final Duration RELAY_START_LIMIT = Duration.ofSeconds(10);
 
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
   private final ServerConfig config;
   private final ServerComponents components;
   private final WebServer webServer;
@@ -156,6 +158,9 @@ public final class DeskrunServer implements AutoCloseable {
             .host(host)
             .port(port)
             .shutdownHook(false)
+            // close() answers open long-polls first; requests in flight then get this long to
+            // finish their database writes before the listener stops.
+            .shutdownGracePeriod(SHUTDOWN_GRACE)
             .routing(
                 HttpRouting.builder().register("/agent/v1", components.agentChannel).any(gateway));
     Gateway.configureServer(builder);

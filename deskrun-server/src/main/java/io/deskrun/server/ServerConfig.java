@@ -204,12 +204,16 @@ public final class ServerConfig {
     return dataDir;
   }
 
-  /** Returns the JDBC URL: the configured one, or an H2 file database at {@code <data-dir>/db}. */
+  /**
+   * Returns the JDBC URL: the configured one, or an H2 file database at {@code <data-dir>/db} that
+   * writes each commit to its file at once (H2 otherwise delays it up to 500 ms, so a killed server
+   * could lose a RunCommand it had already answered).
+   */
   public String databaseUrl() {
     if (databaseUrl != null) {
       return databaseUrl;
     }
-    return "jdbc:h2:file:" + dataDir.resolve("db").resolve("deskrun");
+    return "jdbc:h2:file:" + dataDir.resolve("db").resolve("deskrun") + ";WRITE_DELAY=0";
   }
 
   public String databaseUser() {

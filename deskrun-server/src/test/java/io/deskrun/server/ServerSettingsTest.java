@@ -30,7 +30,8 @@ class ServerSettingsTest {
     assertThat(config.port()).isEqualTo(8080);
     assertThat(config.dataDir()).isEqualTo(Path.of("data").toAbsolutePath());
     assertThat(config.databaseUrl())
-        .isEqualTo("jdbc:h2:file:" + Path.of("data", "db", "deskrun").toAbsolutePath());
+        .isEqualTo(
+            "jdbc:h2:file:" + Path.of("data", "db", "deskrun").toAbsolutePath() + ";WRITE_DELAY=0");
     assertThat(config.regions()).containsExactly("cn-hangzhou");
     assertThat(config.masterKey()).isEmpty();
     assertThat(config.heartbeatWindow()).isEqualTo(Duration.ofSeconds(90));

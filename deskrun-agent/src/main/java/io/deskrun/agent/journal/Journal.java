@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deskrun.agent.state.StateFiles;
 import io.deskrun.protocol.RunReport;
+import java.io.FileOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +51,7 @@ public final class Journal implements AutoCloseable {
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final Map<String, Entry> entries = new LinkedHashMap<>();
   private final List<String> unfinishedAtOpen;
-  private FileChannel log;
+  private FileOutputStream log;
   private int appendsSinceCompaction;
 
   private static final class Entry {
@@ -325,11 +324,10 @@ public final class Journal implements AutoCloseable {
     if (log == null) {
       log = StateFiles.openForAppend(directory.resolve(LOG_FILE));
     }
-    ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-    while (bytes.hasRemaining()) {
-      log.write(bytes);
-    }
-    log.force(false);
+    // Stream writes and fsync are not interruptible, so a poll thread interrupted by a stop cannot
+    // leave a started line half written or close the log for every later write.
+    log.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    log.getFD().sync();
     appendsSinceCompaction++;
   }
 

@@ -1,8 +1,10 @@
 package io.deskrun.agent.state;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,11 +72,17 @@ public final class StateFiles {
     }
   }
 
-  /** Opens {@code file} for appending, creating it as 0600 when missing. */
-  public static FileChannel openForAppend(Path file) throws IOException {
-    Set<StandardOpenOption> options =
-        Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    return FileChannel.open(file, options, ownerOnly());
+  /**
+   * Opens {@code file} for appending, creating it as 0600 when missing. A stream, not a channel: an
+   * interrupt closes a FileChannel in the middle of a write, while stream writes go on.
+   */
+  public static FileOutputStream openForAppend(Path file) throws IOException {
+    try {
+      Files.createFile(file, ownerOnly());
+    } catch (FileAlreadyExistsException e) {
+      // Appending to the existing file is the point.
+    }
+    return new FileOutputStream(file.toFile(), true);
   }
 
   private static FileAttribute<?>[] ownerOnly() {

@@ -33,6 +33,28 @@ class JournalTest {
     assertThat(log).startsWith("started t-1 ");
   }
 
+  /**
+   * Covers a poll thread that Agent.close() interrupts while it journals a task: the line must
+   * still reach the disk, and later writes must work.
+   */
+  @Test
+  void tryStart_threadInterrupted_writtenAndLogUsable() throws IOException {
+    try (Journal journal = open()) {
+      Thread.currentThread().interrupt();
+      try {
+        assertThat(journal.tryStart("t-1")).isTrue();
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+      } finally {
+        Thread.interrupted();
+      }
+
+      assertThat(journal.tryStart("t-2")).isTrue();
+    }
+
+    String log = Files.readString(dir.resolve("journal.log"), StandardCharsets.UTF_8);
+    assertThat(log).contains("started t-1 ").contains("started t-2 ");
+  }
+
   @Test
   void tryStart_idAlreadyJournaled_false() throws IOException {
     try (Journal journal = open()) {

@@ -46,6 +46,9 @@ public final class AgentChannel implements HttpService {
   /** Code of an unexpected server failure (HTTP 500); the agent retries. */
   public static final String INTERNAL_ERROR = "InternalError";
 
+  /** Code of a poll that arrives while the server is stopping (HTTP 503); the agent retries. */
+  public static final String SHUTTING_DOWN = "ServiceUnavailable";
+
   /** Code of a report for a run the desktop does not have (HTTP 404). */
   public static final String TARGET_NOT_FOUND = "InvalidInvokeId.NotFound";
 
@@ -122,7 +125,7 @@ public final class AgentChannel implements HttpService {
     };
   }
 
-  /** Ends open polls with an empty response, and makes new polls return at once. */
+  /** Ends open polls with an empty response and answers later polls with 503. */
   public void close() {
     closed.set(true);
     wakeUps.wakeAll();
@@ -151,6 +154,12 @@ public final class AgentChannel implements HttpService {
   }
 
   private void poll(ServerRequest request, ServerResponse response) throws InterruptedException {
+    if (closed.get()) {
+      // An empty 200 would bring the agent straight back, so it would poll in a tight loop until
+      // the listener stops. A 503 makes it back off and retry.
+      sendError(response, 503, SHUTTING_DOWN, "The server is shutting down; retry later.");
+      return;
+    }
     Optional<Desktop> desktop = authenticate(request, response);
     if (desktop.isEmpty()) {
       return;
