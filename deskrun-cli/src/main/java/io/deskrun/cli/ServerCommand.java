@@ -46,6 +46,18 @@ final class ServerCommand implements Callable<Integer>, LongRunningCommand {
   Path dataDir;
 
   @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "PEM certificate chain; with --tls-key the server speaks HTTPS only.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "PEM private key (unencrypted PKCS#8) of the --tls-cert certificate.")
+  Path tlsKey;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description = "Properties file with server settings.")
@@ -56,7 +68,7 @@ final class ServerCommand implements Callable<Integer>, LongRunningCommand {
     ServerConfig config = loadConfig(System.getenv());
     ShutdownLatch latch = ShutdownLatch.install("server");
     DeskrunServer server = latch.add(startServer(config));
-    log.info("Serving on http://{}; press Ctrl-C to stop", server.endpoint());
+    log.info("Serving on {}://{}; press Ctrl-C to stop", server.scheme(), server.endpoint());
 
     latch.await();
     return ExitCodes.OK;
@@ -73,6 +85,12 @@ final class ServerCommand implements Callable<Integer>, LongRunningCommand {
     }
     if (dataDir != null) {
       flags.put("data-dir", dataDir.toString());
+    }
+    if (tlsCert != null) {
+      flags.put("tls-cert", tlsCert.toString());
+    }
+    if (tlsKey != null) {
+      flags.put("tls-key", tlsKey.toString());
     }
     return flags;
   }

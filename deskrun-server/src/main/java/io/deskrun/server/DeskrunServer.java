@@ -5,6 +5,7 @@ import io.deskrun.server.account.BootstrapCredentials;
 import io.deskrun.server.dispatch.AgentChannel;
 import io.deskrun.server.gateway.Gateway;
 import io.deskrun.server.storage.Database;
+import io.deskrun.server.support.RateLimiter;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,10 +60,15 @@ public final class DeskrunServer implements AutoCloseable {
             components.accounts,
             components.nonces,
             components.actions,
-            config.clock());
+            config.clock(),
+            new RateLimiter(config.apiRateLimit(), Duration.ofSeconds(1), config.clock()));
 
-    WebServer webServer =
-        webServer(config.bindAddress(), config.port(), components, gateway).build().start();
+    WebServerConfig.Builder builder =
+        webServer(config.bindAddress(), config.port(), components, gateway);
+    if (config.tlsCert().isPresent() && config.tlsKey().isPresent()) {
+      builder.tls(TlsFiles.load(config.tlsCert().get(), config.tlsKey().get()));
+    }
+    WebServer webServer = builder.build().start();
     DeskrunServer server = new DeskrunServer(config, components, webServer);
     try {
       // After the start, because the file names the port actually bound.
@@ -125,6 +132,11 @@ public final class DeskrunServer implements AutoCloseable {
       host = "[" + host + "]";
     }
     return host + ":" + port();
+  }
+
+  /** Returns {@code https} when the server has a certificate, else {@code http}. */
+  public String scheme() {
+    return config.tlsCert().isPresent() ? "https" : "http";
   }
 
   /** Returns the path of {@code bootstrap-credentials.json} in the data dir. */

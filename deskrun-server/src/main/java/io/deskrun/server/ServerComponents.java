@@ -13,6 +13,8 @@ import io.deskrun.server.invocation.InvocationActions;
 import io.deskrun.server.invocation.Targets;
 import io.deskrun.server.storage.Database;
 import io.deskrun.server.support.PageTokens;
+import io.deskrun.server.support.RateLimiter;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -64,7 +66,8 @@ final class ServerComponents {
             targets,
             wakeUps,
             config.longPollWait(),
-            config.deliveryWindow());
+            config.deliveryWindow(),
+            new RateLimiter(config.agentPollRateLimit(), Duration.ofMinutes(1), config.clock()));
     this.sweeper = new Sweeper(config, targets, nonces, invocations);
   }
 }
