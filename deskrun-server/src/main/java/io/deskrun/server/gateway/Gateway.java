@@ -3,7 +3,9 @@ package io.deskrun.server.gateway;
 import io.deskrun.server.support.RateLimiter;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.http.Method;
+import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
@@ -167,6 +169,20 @@ public final class Gateway implements Handler {
       LOG.debug("{} message: {}", e.code(), e.getMessage());
       sendError(request, response, format, requestId, e.error(), e.code(), e.getMessage());
     } catch (RuntimeException e) {
+      if (isCallerFault(e)) {
+        // Helidon raises these while parsing headers lazily, for the caller's malformed input.
+        LOG.info("Rejected {} as malformed HTTP", action == null ? "a request" : action);
+        ApiError error = ApiError.INVALID_PARAMETER;
+        sendError(
+            request,
+            response,
+            format,
+            requestId,
+            error,
+            error.code(),
+            "The HTTP request is malformed; check its headers and their encoding.");
+        return;
+      }
       LOG.error(
           "Failed to serve {} with an internal error", action == null ? "a request" : action, e);
       if (response.isSent()) {
@@ -182,6 +198,16 @@ public final class Gateway implements Handler {
           error.code(),
           "The server failed to process the request. RequestId: " + requestId + ".");
     }
+  }
+
+  private static boolean isCallerFault(RuntimeException e) {
+    Status status = null;
+    if (e instanceof RequestException requestException) {
+      status = requestException.status();
+    } else if (e instanceof HttpException httpException) {
+      status = httpException.status();
+    }
+    return status != null && status.code() >= 400 && status.code() < 500;
   }
 
   private Map<String, Object> call(
