@@ -334,6 +334,26 @@ class ErrorTableTest {
             "IncompleteSignature",
             "SignatureNonce"),
         row(
+            "SignatureNonce over 128 characters",
+            get("DescribeInvocations", params("SignatureNonce", "n".repeat(129))),
+            400,
+            "IncompleteSignature",
+            "SignatureNonce is 129 characters",
+            "128"),
+        row(
+            "Content-Type malformed",
+            live -> {
+              Map<String, String> all = live.raw().parameters("DescribeInvocations", Instant.now());
+              all.put("MaxResults", "5");
+              Map<String, String> signed = live.raw().sign("POST", all);
+              signed.remove("MaxResults");
+              return live.raw().post(RawClient.encode(signed), "MaxResults=5", "a/b;;;=");
+            },
+            400,
+            "InvalidParameter",
+            "Content-Type",
+            "a/b;;;="),
+        row(
             "SignatureMethod HMAC-SHA256",
             get("DescribeInvocations", params("SignatureMethod", "HMAC-SHA256")),
             400,
