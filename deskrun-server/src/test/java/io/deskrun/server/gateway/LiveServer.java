@@ -12,9 +12,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deskrun.agent.Agent;
 import io.deskrun.agent.AgentConfig;
+import io.deskrun.protocol.AgentProtocol;
+import io.deskrun.protocol.EnrollRequest;
+import io.deskrun.protocol.OsType;
+import io.deskrun.protocol.ScriptType;
 import io.deskrun.server.DeskrunServer;
 import io.deskrun.server.ServerConfig;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,6 +150,35 @@ final class LiveServer implements AutoCloseable {
     Agent agent = Agent.start(config);
     agents.add(agent);
     return agent.desktopId();
+  }
+
+  /**
+   * Enrolls a desktop over the agent protocol without starting an agent, as a Linux desktop that
+   * runs shell scripts; returns its desktop id.
+   */
+  String enrollWithoutAgent() throws Exception {
+    Map<String, ?> activation = callAction("CreateActivation", Map.of());
+    EnrollRequest enroll =
+        new EnrollRequest(
+            String.valueOf(activation.get("ActivationId")),
+            String.valueOf(activation.get("ActivationCode")),
+            REGION,
+            "quiet-host",
+            OsType.Linux,
+            "test",
+            List.of(ScriptType.RunShellScript));
+    ObjectMapper json = new ObjectMapper();
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create("http://" + server.endpoint() + AgentProtocol.ENROLL_PATH))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(enroll)))
+            .build();
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+      return json.readTree(body).get("desktopId").asText();
+    }
   }
 
   /** Runs a shell script on the desktop and waits until the invocation is final. */
