@@ -44,6 +44,7 @@ final class LiveServer implements AutoCloseable {
   private final String keyId;
   private final String secret;
   private final List<Agent> agents = new ArrayList<>();
+  private RawClient raw;
 
   private LiveServer(DeskrunServer server, JsonNode credentials) {
     this.server = server;
@@ -85,8 +86,12 @@ final class LiveServer implements AutoCloseable {
     return secret;
   }
 
-  RawClient raw() {
-    return new RawClient(port(), keyId, secret);
+  /** Returns the one raw client of this server, which signs with the bootstrap AccessKey. */
+  synchronized RawClient raw() {
+    if (raw == null) {
+      raw = new RawClient(port(), keyId, secret);
+    }
+    return raw;
   }
 
   /** Returns an ECD SDK client that signs with V1, as the SDK does by default. */

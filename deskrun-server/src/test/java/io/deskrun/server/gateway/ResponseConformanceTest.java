@@ -20,6 +20,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -90,7 +91,7 @@ class ResponseConformanceTest {
     return Stream.of(
         Arguments.of(
             "RunCommand",
-            (java.util.function.Supplier<Map<String, String>>)
+            (Supplier<Map<String, String>>)
                 () ->
                     params(
                         "DesktopId.1",
@@ -104,54 +105,50 @@ class ResponseConformanceTest {
             "InvalidDesktopId.NotFound"),
         Arguments.of(
             "DescribeInvocations",
-            (java.util.function.Supplier<Map<String, String>>)
+            (Supplier<Map<String, String>>)
                 () -> params("InvokeId", invokeId, "IncludeOutput", "true"),
             List.of("NextToken", "Invocations", "InvokeDesktops", "ExitCode", "Output"),
             params("MaxResults", "0"),
             "InvalidParameter.MaxResults"),
         Arguments.of(
             "StopInvocation",
-            (java.util.function.Supplier<Map<String, String>>) () -> params("InvokeId", invokeId),
+            (Supplier<Map<String, String>>) () -> params("InvokeId", invokeId),
             List.of(),
             params("InvokeId", "t-unknown"),
             "InvalidInvokeId.NotFound"),
         Arguments.of(
             "DescribeDesktops",
-            (java.util.function.Supplier<Map<String, String>>)
-                () -> params("DesktopId.1", desktopId),
+            (Supplier<Map<String, String>>) () -> params("DesktopId.1", desktopId),
             List.of("Desktops", "DesktopId", "OsType", "AgentStatus", "TotalCount"),
             params("MaxResults", "101"),
             "InvalidParameter.MaxResults"),
         Arguments.of(
             "CreateActivation",
-            (java.util.function.Supplier<Map<String, String>>) () -> params("InstanceCount", "2"),
+            (Supplier<Map<String, String>>) () -> params("InstanceCount", "2"),
             List.of("ActivationId", "ActivationCode"),
             params("InstanceCount", "0"),
             "InvalidParameter.InstanceCount"),
         Arguments.of(
             "DescribeActivations",
-            (java.util.function.Supplier<Map<String, String>>) () -> params(),
+            (Supplier<Map<String, String>>) () -> params(),
             List.of("Activations", "ActivationId", "InstanceCount", "RegisteredCount"),
             params("MaxResults", "x"),
             "InvalidParameter.MaxResults"),
         Arguments.of(
             "DisableActivation",
-            (java.util.function.Supplier<Map<String, String>>)
-                () -> params("ActivationId", newActivation()),
+            (Supplier<Map<String, String>>) () -> params("ActivationId", newActivation()),
             List.of(),
             params("ActivationId", "act-unknown"),
             "InvalidActivationId.NotFound"),
         Arguments.of(
             "DeleteActivation",
-            (java.util.function.Supplier<Map<String, String>>)
-                () -> params("ActivationId", newActivation()),
+            (Supplier<Map<String, String>>) () -> params("ActivationId", newActivation()),
             List.of(),
             params("ActivationId", "act-unknown"),
             "InvalidActivationId.NotFound"),
         Arguments.of(
             "DeregisterDesktop",
-            (java.util.function.Supplier<Map<String, String>>)
-                () -> params("DesktopId", quietDesktop()),
+            (Supplier<Map<String, String>>) () -> params("DesktopId", quietDesktop()),
             List.of(),
             params("DesktopId", "ecd-unknown"),
             "InvalidDesktopId.NotFound"));
@@ -177,7 +174,7 @@ class ResponseConformanceTest {
   @MethodSource("actions")
   void action_formatXml_successParsesWithFields(
       String action,
-      java.util.function.Supplier<Map<String, String>> success,
+      Supplier<Map<String, String>> success,
       List<String> elements,
       Map<String, String> failure,
       String code)
@@ -197,7 +194,7 @@ class ResponseConformanceTest {
   @MethodSource("actions")
   void action_formatXmlWithBadParameter_errorElementParses(
       String action,
-      java.util.function.Supplier<Map<String, String>> success,
+      Supplier<Map<String, String>> success,
       List<String> elements,
       Map<String, String> failure,
       String code)
