@@ -48,13 +48,36 @@ class GatewayFuzzTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static Path dir;
+
+  /** Ids of objects that exist, so that generated requests also reach the paths that find them. */
+  private static List<String> knownIds;
+
   private static LiveServer server;
   private static final AtomicInteger sent = new AtomicInteger();
+  private static final Map<String, Integer> outcomes =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   @BeforeContainer
   static void start() throws Exception {
     dir = Files.createTempDirectory("deskrun-fuzz");
     server = LiveServer.start(dir, config -> config.withApiRateLimit(0));
+    String desktopId = server.enrollWithoutAgent();
+    String activationId =
+        String.valueOf(server.callAction("CreateActivation", Map.of()).get("ActivationId"));
+    String invokeId =
+        String.valueOf(
+            server
+                .callAction(
+                    "RunCommand",
+                    Map.of(
+                        "DesktopId.1",
+                        desktopId,
+                        "Type",
+                        "RunShellScript",
+                        "CommandContent",
+                        "echo fuzz"))
+                .get("InvokeId"));
+    knownIds = List.of(desktopId, activationId, invokeId);
   }
 
   @AfterContainer
@@ -106,6 +129,18 @@ class GatewayFuzzTest {
         .as("status for %s%n%s", plan, response.body())
         .isBetween(200, 499);
     assertEnvelope(plan, response);
+    outcomes.merge(outcome(response), 1, Integer::sum);
+  }
+
+  /** Returns "200" or the status and error code, for the tally printed after the run. */
+  private static String outcome(Response response) throws IOException {
+    if (response.status() == 200) {
+      return "200";
+    }
+    if (response.contentType().startsWith("application/json")) {
+      return response.status() + " " + JSON.readTree(response.body()).path("Code").asText();
+    }
+    return response.status() + " (XML)";
   }
 
   @AfterProperty
@@ -116,7 +151,20 @@ class GatewayFuzzTest {
             .describeInvocations(new DescribeInvocationsRequest().setRegionId(LiveServer.REGION))
             .getBody();
     assertThat(body.getRequestId()).isNotBlank();
-    System.out.println("GatewayFuzzTest sent " + sent.get() + " generated requests");
+    System.out.println("GatewayFuzzTest sent " + sent.get() + " generated requests: " + outcomes);
+
+    // Most generated requests are signed, so a fair share must get past the gateway's checks;
+    // otherwise the run tested little more than the signature check.
+    int served = outcomes.getOrDefault("200", 0);
+    int actionErrors =
+        outcomes.entrySet().stream()
+            .filter(entry -> entry.getKey().contains("InvalidParameter."))
+            .mapToInt(Map.Entry::getValue)
+            .sum();
+    assertThat(served).as("requests answered 200").isGreaterThan(sent.get() / 20);
+    assertThat(actionErrors)
+        .as("requests refused by an action's rules")
+        .isGreaterThan(sent.get() / 20);
   }
 
   private static void assertEnvelope(Plan plan, Response response) throws Exception {
@@ -211,8 +259,8 @@ class GatewayFuzzTest {
   Arbitrary<Plan> plans() {
     Arbitrary<String> method =
         Arbitraries.frequencyOf(
-            Tuple.of(10, Arbitraries.just("GET")),
-            Tuple.of(10, Arbitraries.just("POST")),
+            Tuple.of(20, Arbitraries.just("GET")),
+            Tuple.of(20, Arbitraries.just("POST")),
             Tuple.of(1, Arbitraries.of("PUT", "DELETE", "PATCH", "OPTIONS")));
     Arbitrary<String> action =
         Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.of(ACTIONS)), Tuple.of(1, values()));
@@ -224,15 +272,21 @@ class GatewayFuzzTest {
             Tuple.of(2, Arbitraries.just(Signing.V3)),
             Tuple.of(1, Arbitraries.just(Signing.NONE)));
     Arbitrary<String> contentType =
-        Arbitraries.of(
-            "application/x-www-form-urlencoded",
-            "application/x-www-form-urlencoded; charset=UTF-8",
-            "",
-            "application/json",
-            "text/plain",
-            "multipart/form-data; boundary=x",
-            "a/b;;;=",
-            "application/x-www-form-urlencoded; charset=ISO-8859-1");
+        Arbitraries.frequencyOf(
+            Tuple.of(
+                20,
+                Arbitraries.of(
+                    "application/x-www-form-urlencoded",
+                    "application/x-www-form-urlencoded; charset=UTF-8",
+                    "")),
+            Tuple.of(
+                1,
+                Arbitraries.of(
+                    "application/json",
+                    "text/plain",
+                    "multipart/form-data; boundary=x",
+                    "a/b;;;=",
+                    "application/x-www-form-urlencoded; charset=ISO-8859-1")));
     Arbitrary<String> rawSuffix =
         Arbitraries.frequencyOf(
             Tuple.of(8, Arbitraries.just("")),
@@ -282,9 +336,9 @@ class GatewayFuzzTest {
   private Arbitrary<Field> field() {
     Arbitrary<String> name =
         Arbitraries.frequencyOf(
-            Tuple.of(16, Arbitraries.of(NAMES)),
+            Tuple.of(40, Arbitraries.of(NAMES)),
             Tuple.of(1, Arbitraries.of(SIGNATURE_NAMES)),
-            Tuple.of(2, values()));
+            Tuple.of(1, values()));
     Arbitrary<Place> place = Arbitraries.of(Place.class);
     return Combinators.combine(name, values(), place).as(Field::new);
   }
@@ -292,6 +346,7 @@ class GatewayFuzzTest {
   private static Arbitrary<String> values() {
     return Arbitraries.frequencyOf(
         Tuple.of(10, Arbitraries.of(FIXED_VALUES)),
+        Tuple.of(4, Arbitraries.of(knownIds)),
         Tuple.of(6, Arbitraries.strings().ofMaxLength(40)),
         Tuple.of(3, Arbitraries.strings().all().ofMaxLength(300)),
         Tuple.of(
