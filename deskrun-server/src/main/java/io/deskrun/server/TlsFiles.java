@@ -50,13 +50,13 @@ final class TlsFiles {
       throw new IllegalArgumentException(
           "Setting tls-cert: "
               + file
-              + " holds a certificate that cannot be read: "
+              + " contains a certificate that cannot be read: "
               + e.getMessage(),
           e);
     }
     if (chain.isEmpty()) {
       throw new IllegalArgumentException(
-          "Setting tls-cert: " + file + " holds no PEM block BEGIN CERTIFICATE.");
+          "Setting tls-cert: " + file + " contains no PEM block BEGIN CERTIFICATE.");
     }
     return chain;
   }
@@ -67,7 +67,7 @@ final class TlsFiles {
       throw new IllegalArgumentException(
           "Setting tls-key: "
               + file
-              + " must hold exactly one unencrypted PKCS#8 key (BEGIN PRIVATE KEY), found "
+              + " must contain exactly one unencrypted PKCS#8 key (BEGIN PRIVATE KEY), found "
               + keys.size()
               + "; convert other forms with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pem");
     }
@@ -80,7 +80,9 @@ final class TlsFiles {
       }
     }
     throw new IllegalArgumentException(
-        "Setting tls-key: " + file + " holds a key that is not RSA, EC or EdDSA, or is damaged.");
+        "Setting tls-key: "
+            + file
+            + " contains a key that is not RSA, EC or EdDSA, or is damaged.");
   }
 
   /** Returns the decoded bodies of the PEM blocks with this label, in file order. */
