@@ -57,6 +57,18 @@ final class ServerCommand implements Callable<Integer>, LongRunningCommand {
   String databaseUrl;
 
   @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "PEM certificate chain; with --tls-key the server speaks HTTPS only.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "PEM private key (unencrypted PKCS#8) of the --tls-cert certificate.")
+  Path tlsKey;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description = "Properties file with server settings.")
@@ -67,7 +79,7 @@ final class ServerCommand implements Callable<Integer>, LongRunningCommand {
     ServerConfig config = loadConfig(System.getenv());
     ShutdownLatch latch = ShutdownLatch.install("server");
     DeskrunServer server = latch.add(startServer(config));
-    log.info("Serving on http://{}; press Ctrl-C to stop", server.endpoint());
+    log.info("Serving on {}://{}; press Ctrl-C to stop", server.scheme(), server.endpoint());
 
     latch.await();
     return ExitCodes.OK;
@@ -87,6 +99,12 @@ final class ServerCommand implements Callable<Integer>, LongRunningCommand {
     }
     if (databaseUrl != null) {
       flags.put("database-url", databaseUrl);
+    }
+    if (tlsCert != null) {
+      flags.put("tls-cert", tlsCert.toString());
+    }
+    if (tlsKey != null) {
+      flags.put("tls-key", tlsKey.toString());
     }
     return flags;
   }

@@ -41,6 +41,10 @@ class CommandLineParsingTest {
             "0.0.0.0",
             "--data-dir",
             "/srv/deskrun",
+            "--tls-cert",
+            "/etc/deskrun/server.crt",
+            "--tls-key",
+            "/etc/deskrun/server.key",
             "--config",
             "d.properties");
 
@@ -48,7 +52,9 @@ class CommandLineParsingTest {
         .containsExactly(
             Map.entry("port", "9090"),
             Map.entry("bind", "0.0.0.0"),
-            Map.entry("data-dir", "/srv/deskrun"));
+            Map.entry("data-dir", "/srv/deskrun"),
+            Map.entry("tls-cert", "/etc/deskrun/server.crt"),
+            Map.entry("tls-key", "/etc/deskrun/server.key"));
     assertThat(server.configFile).isEqualTo(Path.of("d.properties"));
   }
 

@@ -6,6 +6,7 @@ import io.deskrun.server.dispatch.AgentChannel;
 import io.deskrun.server.dispatch.PostgresWakeUpRelay;
 import io.deskrun.server.gateway.Gateway;
 import io.deskrun.server.storage.Database;
+import io.deskrun.server.support.RateLimiter;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
@@ -95,9 +96,15 @@ public final class DeskrunServer implements AutoCloseable {
             components.accounts,
             components.nonces,
             components.actions,
-            config.clock());
-    WebServer webServer =
-        webServer(config.bindAddress(), config.port(), components, gateway).build().start();
+            config.clock(),
+            new RateLimiter(config.apiRateLimit(), Duration.ofSeconds(1), config.clock()));
+
+    WebServerConfig.Builder builder =
+        webServer(config.bindAddress(), config.port(), components, gateway);
+    if (config.tlsCert().isPresent() && config.tlsKey().isPresent()) {
+      builder.tls(TlsFiles.load(config.tlsCert().get(), config.tlsKey().get()));
+    }
+    WebServer webServer = builder.build().start();
     requireListening(webServer, config);
     DeskrunServer server = new DeskrunServer(config, components, webServer, lock);
     try {
@@ -200,6 +207,11 @@ public final class DeskrunServer implements AutoCloseable {
       host = "[" + host + "]";
     }
     return host + ":" + port();
+  }
+
+  /** Returns {@code https} when the server has a certificate, else {@code http}. */
+  public String scheme() {
+    return config.tlsCert().isPresent() ? "https" : "http";
   }
 
   /** Returns the path of {@code bootstrap-credentials.json} in the data dir. */

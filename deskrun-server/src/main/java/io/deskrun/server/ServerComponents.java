@@ -15,6 +15,8 @@ import io.deskrun.server.invocation.InvocationActions;
 import io.deskrun.server.invocation.Targets;
 import io.deskrun.server.storage.Database;
 import io.deskrun.server.support.PageTokens;
+import io.deskrun.server.support.RateLimiter;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -77,7 +79,8 @@ final class ServerComponents {
             targets,
             wakeUps,
             config.longPollWait(),
-            config.deliveryWindow());
+            config.deliveryWindow(),
+            new RateLimiter(config.agentPollRateLimit(), Duration.ofMinutes(1), config.clock()));
     this.sweeper = new Sweeper(config, database, targets, nonces, invocations);
   }
 }

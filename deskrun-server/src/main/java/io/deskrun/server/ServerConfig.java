@@ -26,6 +26,8 @@ public final class ServerConfig {
   static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(5);
   static final int DEFAULT_RETENTION_DAYS = 14;
   static final int DEFAULT_RETENTION_MAX_INVOCATIONS = 100_000;
+  static final int DEFAULT_API_RATE_LIMIT = 200;
+  static final int DEFAULT_AGENT_POLL_RATE_LIMIT = 600;
 
   /** A {@code password=} property inside a JDBC URL, to mask it in logs. */
   private static final Pattern PASSWORD_IN_URL = Pattern.compile("((?i:password)=)[^&;]*");
@@ -47,6 +49,10 @@ public final class ServerConfig {
   private int retentionDays = DEFAULT_RETENTION_DAYS;
   private int retentionMaxInvocations = DEFAULT_RETENTION_MAX_INVOCATIONS;
   private InstantSource clock = InstantSource.system();
+  private Path tlsCert;
+  private Path tlsKey;
+  private int apiRateLimit = DEFAULT_API_RATE_LIMIT;
+  private int agentPollRateLimit = DEFAULT_AGENT_POLL_RATE_LIMIT;
 
   private ServerConfig() {}
 
@@ -69,6 +75,10 @@ public final class ServerConfig {
     copy.retentionDays = retentionDays;
     copy.retentionMaxInvocations = retentionMaxInvocations;
     copy.clock = clock;
+    copy.tlsCert = tlsCert;
+    copy.tlsKey = tlsKey;
+    copy.apiRateLimit = apiRateLimit;
+    copy.agentPollRateLimit = agentPollRateLimit;
     return copy;
   }
 
@@ -192,6 +202,41 @@ public final class ServerConfig {
     return copy;
   }
 
+  /**
+   * Serves HTTPS with this certificate chain and private key, both PEM files; null for both serves
+   * plain HTTP. The files are read when the server starts.
+   */
+  public ServerConfig withTls(Path certificate, Path privateKey) {
+    if ((certificate == null) != (privateKey == null)) {
+      throw new IllegalArgumentException(
+          "Setting "
+              + SettingNames.TLS_CERT
+              + " and "
+              + SettingNames.TLS_KEY
+              + " go together; set both to serve HTTPS or neither for HTTP.");
+    }
+    ServerConfig copy = copy();
+    copy.tlsCert = certificate == null ? null : certificate.toAbsolutePath().normalize();
+    copy.tlsKey = privateKey == null ? null : privateKey.toAbsolutePath().normalize();
+    return copy;
+  }
+
+  /** Sets the API requests per second allowed to each AccessKey; 0 turns the limit off. */
+  public ServerConfig withApiRateLimit(int value) {
+    ServerConfig copy = copy();
+    copy.apiRateLimit =
+        (int) SettingRules.requireRange(SettingNames.API_RATE_LIMIT, value, 0, 1_000_000);
+    return copy;
+  }
+
+  /** Sets the polls per minute allowed to each agent; 0 turns the limit off. */
+  public ServerConfig withAgentPollRateLimit(int value) {
+    ServerConfig copy = copy();
+    copy.agentPollRateLimit =
+        (int) SettingRules.requireRange(SettingNames.AGENT_POLL_RATE_LIMIT, value, 0, 1_000_000);
+    return copy;
+  }
+
   public String bindAddress() {
     return bindAddress;
   }
@@ -269,6 +314,26 @@ public final class ServerConfig {
     return clock;
   }
 
+  /** Returns the PEM certificate chain to serve HTTPS with, or empty for plain HTTP. */
+  public Optional<Path> tlsCert() {
+    return Optional.ofNullable(tlsCert);
+  }
+
+  /** Returns the PEM private key of {@link #tlsCert()}, or empty for plain HTTP. */
+  public Optional<Path> tlsKey() {
+    return Optional.ofNullable(tlsKey);
+  }
+
+  /** Returns the API requests per second allowed to each AccessKey, 0 for no limit. */
+  public int apiRateLimit() {
+    return apiRateLimit;
+  }
+
+  /** Returns the polls per minute allowed to each agent, 0 for no limit. */
+  public int agentPollRateLimit() {
+    return agentPollRateLimit;
+  }
+
   /**
    * Describes the settings for the start-up log. The master key and the database password are left
    * out, also when the password is a property inside the JDBC URL.
@@ -302,6 +367,12 @@ public final class ServerConfig {
         + " retention-days="
         + retentionDays
         + " retention-max-invocations="
-        + retentionMaxInvocations;
+        + retentionMaxInvocations
+        + " tls="
+        + (tlsCert == null ? "off" : tlsCert)
+        + " api-rate-limit="
+        + apiRateLimit
+        + " agent-poll-rate-limit="
+        + agentPollRateLimit;
   }
 }

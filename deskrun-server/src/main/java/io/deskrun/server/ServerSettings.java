@@ -109,7 +109,7 @@ public final class ServerSettings {
     for (Map.Entry<String, String> entry : values.entrySet()) {
       config = applyOne(config, entry.getKey(), entry.getValue());
     }
-    return config;
+    return applyTls(config, values.get(SettingNames.TLS_CERT), values.get(SettingNames.TLS_KEY));
   }
 
   private static ServerConfig applyOne(ServerConfig config, String name, String value) {
@@ -137,8 +137,26 @@ public final class ServerSettings {
       case SettingNames.RETENTION_MAX_INVOCATIONS ->
           config.withRetentionMaxInvocations(
               (int) SettingRules.parseRange(name, value, 1, Integer.MAX_VALUE));
+      case SettingNames.TLS_CERT, SettingNames.TLS_KEY -> config;
+      case SettingNames.API_RATE_LIMIT ->
+          config.withApiRateLimit((int) SettingRules.parseRange(name, value, 0, 1_000_000));
+      case SettingNames.AGENT_POLL_RATE_LIMIT ->
+          config.withAgentPollRateLimit((int) SettingRules.parseRange(name, value, 0, 1_000_000));
       default -> throw new IllegalArgumentException("Unknown setting \"" + name + "\".");
     };
+  }
+
+  /** Sets the two TLS files together, since one without the other is an error. */
+  private static ServerConfig applyTls(ServerConfig config, String certificate, String privateKey) {
+    Path cert =
+        certificate == null
+            ? null
+            : Path.of(SettingRules.requireNonBlank(SettingNames.TLS_CERT, certificate));
+    Path key =
+        privateKey == null
+            ? null
+            : Path.of(SettingRules.requireNonBlank(SettingNames.TLS_KEY, privateKey));
+    return config.withTls(cert, key);
   }
 
   private static Duration seconds(String name, String value) {

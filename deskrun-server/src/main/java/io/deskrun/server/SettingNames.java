@@ -23,6 +23,10 @@ final class SettingNames {
   static final String SWEEP_INTERVAL = "sweep-interval-seconds";
   static final String RETENTION_DAYS = "retention-days";
   static final String RETENTION_MAX_INVOCATIONS = "retention-max-invocations";
+  static final String TLS_CERT = "tls-cert";
+  static final String TLS_KEY = "tls-key";
+  static final String API_RATE_LIMIT = "api-rate-limit";
+  static final String AGENT_POLL_RATE_LIMIT = "agent-poll-rate-limit";
 
   static final List<String> ALL =
       List.of(
@@ -41,7 +45,11 @@ final class SettingNames {
           EXECUTION_GRACE,
           SWEEP_INTERVAL,
           RETENTION_DAYS,
-          RETENTION_MAX_INVOCATIONS);
+          RETENTION_MAX_INVOCATIONS,
+          TLS_CERT,
+          TLS_KEY,
+          API_RATE_LIMIT,
+          AGENT_POLL_RATE_LIMIT);
 
   private SettingNames() {}
 

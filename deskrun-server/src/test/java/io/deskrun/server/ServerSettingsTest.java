@@ -40,6 +40,35 @@ class ServerSettingsTest {
     assertThat(config.executionGrace()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.retentionDays()).isEqualTo(14);
     assertThat(config.retentionMaxInvocations()).isEqualTo(100_000);
+    assertThat(config.tlsCert()).isEmpty();
+    assertThat(config.tlsKey()).isEmpty();
+    assertThat(config.apiRateLimit()).isEqualTo(200);
+    assertThat(config.agentPollRateLimit()).isEqualTo(600);
+  }
+
+  @Test
+  void load_tlsAndRateLimits_applied() {
+    ServerConfig config =
+        ServerSettings.load(
+            null,
+            Map.of("DESKRUN_API_RATE_LIMIT", "0"),
+            Map.of(
+                "tls-cert", "certs/server.crt",
+                "tls-key", "certs/server.key",
+                "agent-poll-rate-limit", "30"));
+
+    assertThat(config.tlsCert()).hasValue(Path.of("certs/server.crt").toAbsolutePath());
+    assertThat(config.tlsKey()).hasValue(Path.of("certs/server.key").toAbsolutePath());
+    assertThat(config.apiRateLimit()).isZero();
+    assertThat(config.agentPollRateLimit()).isEqualTo(30);
+  }
+
+  @Test
+  void load_tlsCertWithoutKey_rejectedNamingBoth() {
+    assertThatThrownBy(() -> ServerSettings.load(null, Map.of(), Map.of("tls-cert", "server.crt")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tls-cert")
+        .hasMessageContaining("tls-key");
   }
 
   @Test
@@ -101,7 +130,9 @@ class ServerSettingsTest {
             "long-poll-wait-seconds", "31",
             "retention-days", "many",
             "regions", "CN_Hangzhou",
-            "database-url", "h2:mem");
+            "database-url", "h2:mem",
+            "api-rate-limit", "-1",
+            "agent-poll-rate-limit", "lots");
     cases.forEach(
         (name, value) ->
             assertThatThrownBy(() -> ServerSettings.load(null, Map.of(), Map.of(name, value)))

@@ -16,6 +16,7 @@ import io.deskrun.server.desktop.DesktopRegistry;
 import io.deskrun.server.desktop.Enrollment;
 import io.deskrun.server.desktop.EnrollmentException;
 import io.deskrun.server.invocation.Targets;
+import io.deskrun.server.support.RateLimiter;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
@@ -52,6 +53,9 @@ public final class AgentChannel implements HttpService {
   /** Code of a report for a run the desktop does not have (HTTP 404). */
   public static final String TARGET_NOT_FOUND = "InvalidInvokeId.NotFound";
 
+  /** The desktop polls more often than the per-agent poll limit allows. */
+  public static final String THROTTLING = "Throttling";
+
   /**
    * How long a handed-out task waits for the agent's start report before a later poll may offer it
    * again. The agent's journal makes a repeated offer harmless.
@@ -79,6 +83,7 @@ public final class AgentChannel implements HttpService {
   private final Duration maxWait;
   private final Duration deliveryWindow;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final RateLimiter pollLimiter;
 
   public AgentChannel(
       Enrollment enrollment,
@@ -87,6 +92,22 @@ public final class AgentChannel implements HttpService {
       WakeUps wakeUps,
       Duration maxWait,
       Duration deliveryWindow) {
+    this(enrollment, desktops, targets, wakeUps, maxWait, deliveryWindow, RateLimiter.unlimited());
+  }
+
+  /**
+   * @param pollLimiter the poll rate limit per desktop; a poll over it is answered {@code 429} with
+   *     {@code Retry-After}, and the agent's back-off slows it down
+   */
+  public AgentChannel(
+      Enrollment enrollment,
+      DesktopRegistry desktops,
+      Targets targets,
+      WakeUps wakeUps,
+      Duration maxWait,
+      Duration deliveryWindow,
+      RateLimiter pollLimiter) {
+    this.pollLimiter = pollLimiter;
     this.enrollment = enrollment;
     this.desktops = desktops;
     this.targets = targets;
@@ -164,14 +185,40 @@ public final class AgentChannel implements HttpService {
     if (desktop.isEmpty()) {
       return;
     }
+    String desktopId = desktop.get().desktopId();
+    if (throttled(response, desktopId)) {
+      return;
+    }
     Optional<PollRequest> body = read(request, response, PollRequest.class);
     if (body.isEmpty()) {
       return;
     }
     PollRequest poll = body.get();
-    String desktopId = desktop.get().desktopId();
     desktops.recordHeartbeat(desktopId, poll.hostname(), poll.agentVersion(), poll.scriptTypes());
     send(response, Status.OK_200, awaitWork(desktopId, poll));
+  }
+
+  /** Answers {@code 429 Throttling} and returns true when the desktop polls too often. */
+  private boolean throttled(ServerResponse response, String desktopId) {
+    Optional<Duration> wait = pollLimiter.tryAcquire(desktopId);
+    if (wait.isEmpty()) {
+      return false;
+    }
+    long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+    LOG.info("Throttled the polls of desktop {} for {} s", desktopId, seconds);
+    response.header(HeaderNames.RETRY_AFTER, String.valueOf(seconds));
+    sendError(
+        response,
+        429,
+        THROTTLING,
+        "Desktop "
+            + desktopId
+            + " polls more than "
+            + pollLimiter.permits()
+            + " times a minute; retry after "
+            + seconds
+            + " s.");
+    return true;
   }
 
   /**

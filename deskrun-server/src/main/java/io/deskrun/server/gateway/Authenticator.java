@@ -30,6 +30,9 @@ final class Authenticator {
   /** How far a request time may be from the server time, and how long a nonce is remembered. */
   static final Duration WINDOW = Duration.ofMinutes(15);
 
+  /** The longest SignatureNonce accepted, the width of the replay store's column. */
+  static final int MAX_NONCE_CHARS = 128;
+
   static final String HEADER_DATE = "x-acs-date";
   static final String HEADER_NONCE = "x-acs-signature-nonce";
   static final String HEADER_CONTENT_SHA256 = "x-acs-content-sha256";
@@ -85,6 +88,7 @@ final class Authenticator {
       }
     }
     checkV1Method(parameters);
+    checkNonceLength(parameters.get("SignatureNonce"), "SignatureNonce");
     Instant time = parseTime(parameters.get("Timestamp"), "Timestamp");
     AccessKey key = findKey(parameters.get("AccessKeyId"));
 
@@ -135,6 +139,7 @@ final class Authenticator {
     V3Authorization authorization =
         V3Authorization.parse(header(request, HeaderNames.AUTHORIZATION.lowerCase()).orElse(""));
     Map<String, String> signedHeaders = signedHeaders(request, authorization);
+    checkNonceLength(signedHeaders.get(HEADER_NONCE), HEADER_NONCE);
     Instant time = parseTime(signedHeaders.get(HEADER_DATE), HEADER_DATE);
     AccessKey key = findKey(authorization.accessKeyId());
 
@@ -184,6 +189,19 @@ final class Authenticator {
       values.put(name, value.get());
     }
     return values;
+  }
+
+  /** A nonce longer than the replay store keeps is malformed; the SDKs send 32 to 36 characters. */
+  private static void checkNonceLength(String nonce, String name) {
+    if (nonce.length() > MAX_NONCE_CHARS) {
+      throw incomplete(
+          name
+              + " is "
+              + nonce.length()
+              + " characters long; at most "
+              + MAX_NONCE_CHARS
+              + " are allowed.");
+    }
   }
 
   private static void rejectSecurityToken(String token, String name) {

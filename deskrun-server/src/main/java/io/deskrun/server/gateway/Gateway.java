@@ -1,8 +1,11 @@
 package io.deskrun.server.gateway;
 
+import io.deskrun.server.support.RateLimiter;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.http.Method;
+import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
@@ -10,9 +13,11 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -37,6 +42,7 @@ import org.slf4j.MDC;
  *       x-acs-action} and {@code x-acs-version} headers in V3;
  *   <li>authentication, see {@link Authenticator}: STS token, signature parts, signature method,
  *       time, AccessKey, signature, and last the nonce;
+ *   <li>the AccessKey's request rate ({@code Throttling.User} with a {@code Retry-After} header);
  *   <li>RegionId ({@code MissingParameter}, {@code InvalidRegionId.NotFound});
  *   <li>the action handler.
  * </ol>
@@ -62,6 +68,7 @@ public final class Gateway implements Handler {
   private final Set<String> regions;
   private final Map<String, ActionHandler> actions;
   private final Authenticator authenticator;
+  private final RateLimiter rateLimiter;
 
   /**
    * @param regions the region ids this server serves
@@ -76,9 +83,24 @@ public final class Gateway implements Handler {
       NonceRegistry nonces,
       Map<String, ActionHandler> actions,
       InstantSource clock) {
+    this(regions, accessKeys, nonces, actions, clock, RateLimiter.unlimited());
+  }
+
+  /**
+   * @param rateLimiter the request rate limit per AccessKeyId, applied after the signature checks
+   *     so that nobody but the key's owner can use up its requests
+   */
+  public Gateway(
+      Set<String> regions,
+      AccessKeyResolver accessKeys,
+      NonceRegistry nonces,
+      Map<String, ActionHandler> actions,
+      InstantSource clock,
+      RateLimiter rateLimiter) {
     this.regions = Set.copyOf(regions);
     this.actions = Map.copyOf(actions);
     this.authenticator = new Authenticator(accessKeys, nonces, clock);
+    this.rateLimiter = rateLimiter;
   }
 
   /**
@@ -135,7 +157,7 @@ public final class Gateway implements Handler {
       action = requestedAction;
       checkVersion(callPart(request, parameters, "Version", Authenticator.HEADER_VERSION));
 
-      Map<String, Object> fields = call(request, parameters, handler, action, requestId);
+      Map<String, Object> fields = call(request, response, parameters, handler, action, requestId);
       send(response, Status.OK_200, format, Envelopes.success(format, action, requestId, fields));
       LOG.debug("Served {}", action);
     } catch (ApiException e) {
@@ -147,6 +169,20 @@ public final class Gateway implements Handler {
       LOG.debug("{} message: {}", e.code(), e.getMessage());
       sendError(request, response, format, requestId, e.error(), e.code(), e.getMessage());
     } catch (RuntimeException e) {
+      if (isCallerFault(e)) {
+        // Helidon raises these while parsing headers lazily, for the caller's malformed input.
+        LOG.info("Rejected {} as malformed HTTP", action == null ? "a request" : action);
+        ApiError error = ApiError.INVALID_PARAMETER;
+        sendError(
+            request,
+            response,
+            format,
+            requestId,
+            error,
+            error.code(),
+            "The HTTP request is malformed; check its headers and their encoding.");
+        return;
+      }
       LOG.error(
           "Failed to serve {} with an internal error", action == null ? "a request" : action, e);
       if (response.isSent()) {
@@ -164,13 +200,25 @@ public final class Gateway implements Handler {
     }
   }
 
+  private static boolean isCallerFault(RuntimeException e) {
+    Status status = null;
+    if (e instanceof RequestException requestException) {
+      status = requestException.status();
+    } else if (e instanceof HttpException httpException) {
+      status = httpException.status();
+    }
+    return status != null && status.code() >= 400 && status.code() < 500;
+  }
+
   private Map<String, Object> call(
       ServerRequest request,
+      ServerResponse response,
       RequestParameters parameters,
       ActionHandler handler,
       String action,
       String requestId) {
     AccessKey key = authenticator.authenticate(request, parameters);
+    checkRate(response, key);
     String regionId = checkRegion(parameters.merged().get("RegionId"));
 
     Parameters handlerParameters = new Parameters(parameters.merged());
@@ -178,6 +226,30 @@ public final class Gateway implements Handler {
         handler.handle(
             new ApiRequest(requestId, action, key.accountId(), regionId, handlerParameters));
     return fields == null ? Map.of() : fields;
+  }
+
+  /**
+   * Raises {@code Throttling.User} when the key is over its request rate, after setting {@code
+   * Retry-After} to the whole seconds until its next request can pass.
+   */
+  private void checkRate(ServerResponse response, AccessKey key) {
+    Optional<Duration> wait = rateLimiter.tryAcquire(key.accessKeyId());
+    if (wait.isEmpty()) {
+      return;
+    }
+    long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+    response.header(HeaderNames.RETRY_AFTER, String.valueOf(seconds));
+    throw new ApiException(
+        ApiError.THROTTLING,
+        "The AccessKeyId "
+            + key.accessKeyId()
+            + " is over its limit of "
+            + rateLimiter.permits()
+            + " requests per "
+            + rateLimiter.period().toSeconds()
+            + " s; retry after "
+            + seconds
+            + " s.");
   }
 
   private static void checkMethod(ServerRequest request) {

@@ -1,7 +1,10 @@
 package io.deskrun.server.gateway;
 
 import io.deskrun.server.gateway.FormDecoder.Field;
+import io.helidon.common.buffers.DataReader;
 import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
@@ -78,13 +81,16 @@ record RequestParameters(Map<String, String> query, Map<String, String> merged, 
         throw invalid("The request body exceeds the limit of " + MAX_BODY_BYTES + " bytes.");
       }
       throw invalid("The request body could not be read: " + e.status().reasonPhrase() + ".");
+    } catch (DataReader.InsufficientDataAvailableException e) {
+      // The client closed the connection before sending the body it announced.
+      throw invalid("The request body ended before the length announced in its headers.");
     } catch (IOException e) {
       throw new UncheckedIOException("Failed to read the request body", e);
     }
   }
 
   private static List<Field> decodeBody(ServerRequest request, byte[] body) {
-    Optional<HttpMediaType> contentType = request.headers().contentType();
+    Optional<HttpMediaType> contentType = contentType(request);
     boolean form =
         contentType.isEmpty()
             || contentType.get().mediaType().equals(MediaTypes.APPLICATION_FORM_URLENCODED);
@@ -96,6 +102,23 @@ record RequestParameters(Map<String, String> query, Map<String, String> merged, 
               + "application/x-www-form-urlencoded.");
     }
     return FormDecoder.decode(body, "form body");
+  }
+
+  /** Returns the parsed Content-Type; one that cannot be parsed is {@code InvalidParameter}. */
+  private static Optional<HttpMediaType> contentType(ServerRequest request) {
+    try {
+      return request.headers().contentType();
+    } catch (IllegalArgumentException | HttpException e) {
+      String raw = request.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+      throw invalid(
+          "The Content-Type \""
+              + abbreviate(raw)
+              + "\" is malformed; send application/x-www-form-urlencoded or no body.");
+    }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() > 100 ? text.substring(0, 100) + "..." : text;
   }
 
   private static Map<String, String> collect(List<Field> fields, String source) {

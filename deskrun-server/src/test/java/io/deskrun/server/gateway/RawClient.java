@@ -48,9 +48,31 @@ final class RawClient {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final int port;
+  private final String keyId;
+  private final String secret;
 
+  /** A client of a {@link TestGateway}, signing with its active AccessKey. */
   RawClient(int port) {
+    this(port, TestGateway.KEY_ID, TestGateway.SECRET);
+  }
+
+  /** A client that signs V3 requests and {@link #parameters} with this AccessKey. */
+  RawClient(int port, String keyId, String secret) {
     this.port = port;
+    this.keyId = keyId;
+    this.secret = secret;
+  }
+
+  /** Returns the common V1 parameters for this client's AccessKey at the given time, unsigned. */
+  Map<String, String> parameters(String action, Instant time) {
+    Map<String, String> parameters = v1Parameters(action, time);
+    parameters.put("AccessKeyId", keyId);
+    return parameters;
+  }
+
+  /** Adds the V1 signature with this client's secret, as the Java SDKs compute it. */
+  Map<String, String> sign(String method, Map<String, String> parameters) {
+    return signV1(method, parameters, secret);
   }
 
   /** Returns the common V1 parameters of a RunCommand call at the given time, unsigned. */
@@ -150,10 +172,8 @@ final class RawClient {
     Map<String, String> signedHeaders = new LinkedHashMap<>();
     signedNames.forEach(name -> signedHeaders.put(name, headers.get(name)));
     String signature =
-        Signatures.v3(
-            "POST", query, signedHeaders, headers.get("x-acs-content-sha256"), TestGateway.SECRET);
-    headers.put(
-        "Authorization", Signatures.v3Authorization(TestGateway.KEY_ID, signedNames, signature));
+        Signatures.v3("POST", query, signedHeaders, headers.get("x-acs-content-sha256"), secret);
+    headers.put("Authorization", Signatures.v3Authorization(keyId, signedNames, signature));
     tamper.accept(headers);
 
     headers.remove("host");
