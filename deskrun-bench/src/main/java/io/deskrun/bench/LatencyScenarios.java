@@ -1,0 +1,89 @@
+package io.deskrun.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The end-to-end scenarios on desktops that launch real processes: one desktop, and fan-out to 50,
+ * each next to the same launches done directly with ProcessBuilder, interleaved.
+ */
+final class LatencyScenarios {
+  private final ServerProcess server;
+  private final SimulatedFleet fleet;
+  private final Plan plan;
+  private final Report report;
+
+  LatencyScenarios(ServerProcess server, SimulatedFleet fleet, Plan plan, Report report) {
+    this.server = server;
+    this.fleet = fleet;
+    this.plan = plan;
+    this.report = report;
+  }
+
+  void singleDesktop() {
+    System.out.println("single desktop: RunCommand `echo hi` until Success vs ProcessBuilder");
+    List<String> desktop = List.of(fleet.desktopId(0));
+    Samples deskrun = new Samples();
+    Samples direct = new Samples();
+    for (int i = 0; i < plan.singleWarmUp(); i++) {
+      Invocations.runAndWait(server.api(), desktop, Invocations.SCRIPT);
+      DirectLaunch.once(Invocations.SCRIPT);
+    }
+    double cpu = 0;
+    for (int i = 0; i < plan.singleRepetitions(); i++) {
+      double before = server.cpuSeconds();
+      deskrun.add(Invocations.runAndWait(server.api(), desktop, Invocations.SCRIPT));
+      cpu += server.cpuSeconds() - before;
+      direct.add(DirectLaunch.once(Invocations.SCRIPT));
+    }
+    compare("single", "single desktop, `echo hi`", deskrun, direct, 3.0, cpu);
+  }
+
+  void fanOut() {
+    System.out.println("fan-out: RunCommand to 50 desktops until all final vs 50 direct launches");
+    List<String> desktops = fanOutDesktops();
+    Samples deskrun = new Samples();
+    Samples direct = new Samples();
+    for (int i = 0; i < plan.fanOutWarmUp(); i++) {
+      Invocations.runAndWait(server.api(), desktops, Invocations.SCRIPT);
+      DirectLaunch.parallel(Plan.FAN_OUT, Invocations.SCRIPT);
+    }
+    double cpu = 0;
+    for (int i = 0; i < plan.fanOutRepetitions(); i++) {
+      double before = server.cpuSeconds();
+      deskrun.add(Invocations.runAndWait(server.api(), desktops, Invocations.SCRIPT));
+      cpu += server.cpuSeconds() - before;
+      direct.add(DirectLaunch.parallel(Plan.FAN_OUT, Invocations.SCRIPT));
+    }
+    compare("fanout", "fan-out to 50 desktops, all final", deskrun, direct, 1.5, cpu);
+  }
+
+  List<String> fanOutDesktops() {
+    List<String> desktops = new ArrayList<>();
+    for (int i = 0; i < Plan.FAN_OUT; i++) {
+      desktops.add(fleet.desktopId(i));
+    }
+    return desktops;
+  }
+
+  private void compare(
+      String key, String title, Samples deskrun, Samples direct, double limit, double cpu) {
+    double ratio = deskrun.median() / direct.median();
+    report.samples(key + ".deskrun", deskrun);
+    report.samples(key + ".direct", direct);
+    report.figure(key + ".ratio_median", ratio);
+    report.figure(key + ".server_cpu_s", cpu);
+    String met = report.target(key, ratio <= limit);
+    report.row(
+        new Report.Row(
+            title + " (" + deskrun.count() + " runs)",
+            Report.ms(deskrun),
+            Report.ms(direct) + " (ProcessBuilder)",
+            Report.number(ratio) + " × (medians)",
+            "≤ " + Report.number(limit) + " ×",
+            met,
+            Report.number(cpu) + " s"));
+    System.out.printf(
+        "  deskrun %s, direct %s, ratio %.2f%n", Report.ms(deskrun), Report.ms(direct), ratio);
+  }
+}
