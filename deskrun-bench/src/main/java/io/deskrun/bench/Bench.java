@@ -39,30 +39,56 @@ public final class Bench {
   private void runAll(Path workDir) throws Exception {
     long start = System.nanoTime();
     describeRun();
-    try (ServerProcess server =
-            ServerProcess.start(workDir.resolve("main"), MAIN_LONG_POLL_SECONDS);
-        SimulatedFleet processAgents =
-            SimulatedFleet.start(
-                server, Plan.FAN_OUT, SimulatedAgent.Mode.PROCESS, MAIN_LONG_POLL_SECONDS)) {
-      LatencyScenarios latency = new LatencyScenarios(server, processAgents, plan, report);
-      latency.singleDesktop();
-      latency.fanOut();
-      new AnsibleScenario(server, latency.fanOutDesktops(), workDir, plan, report).run();
-      try (SimulatedFleet synthetic =
-          SimulatedFleet.start(
-              server,
-              plan.throughputAgents(),
-              SimulatedAgent.Mode.SYNTHETIC,
-              MAIN_LONG_POLL_SECONDS)) {
-        new ThroughputScenario(server, synthetic, plan, report).run();
-      }
+    if (options.includes("single")
+        || options.includes("fanout")
+        || options.includes("ansible")
+        || options.includes("throughput")) {
+      runOnMainServer(workDir);
     }
-    new CapacityScenario(workDir, plan, report).run();
+    if (options.includes("capacity")) {
+      new CapacityScenario(workDir, recording("capacity"), plan, report).run();
+    }
 
     double seconds = (System.nanoTime() - start) / 1e9;
     report.describeRun("duration", String.format(java.util.Locale.ROOT, "%.0f s", seconds));
     report.figure("run.seconds", seconds);
     writeReports();
+  }
+
+  /** Runs the scenarios that share one server: 50 process agents, later 1,000 synthetic ones. */
+  private void runOnMainServer(Path workDir) throws Exception {
+    try (ServerProcess server =
+            ServerProcess.start(
+                workDir.resolve("main"), MAIN_LONG_POLL_SECONDS, recording("main"));
+        SimulatedFleet processAgents =
+            SimulatedFleet.start(
+                server, Plan.FAN_OUT, SimulatedAgent.Mode.PROCESS, MAIN_LONG_POLL_SECONDS)) {
+      LatencyScenarios latency = new LatencyScenarios(server, processAgents, plan, report);
+      if (options.includes("single")) {
+        latency.singleDesktop();
+      }
+      if (options.includes("fanout")) {
+        latency.fanOut();
+      }
+      if (options.includes("ansible")) {
+        new AnsibleScenario(server, latency.fanOutDesktops(), workDir, plan, report).run();
+      }
+      if (options.includes("throughput")) {
+        try (SimulatedFleet synthetic =
+            SimulatedFleet.start(
+                server,
+                plan.throughputAgents(),
+                SimulatedAgent.Mode.SYNTHETIC,
+                MAIN_LONG_POLL_SECONDS)) {
+          new ThroughputScenario(server, synthetic, plan, report).run();
+        }
+      }
+    }
+  }
+
+  /** Returns where the server's flight recording goes, or null when not profiling. */
+  private Path recording(String server) {
+    return options.profile() ? options.outputDir().resolve(server + "-server.jfr") : null;
   }
 
   private void describeRun() {

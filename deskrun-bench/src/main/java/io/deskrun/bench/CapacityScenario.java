@@ -16,11 +16,13 @@ final class CapacityScenario {
   private static final int LONG_POLL_SECONDS = 25;
 
   private final Path workDir;
+  private final Path recording;
   private final Plan plan;
   private final Report report;
 
-  CapacityScenario(Path workDir, Plan plan, Report report) {
+  CapacityScenario(Path workDir, Path recording, Plan plan, Report report) {
     this.workDir = workDir;
+    this.recording = recording;
     this.plan = plan;
     this.report = report;
   }
@@ -29,7 +31,7 @@ final class CapacityScenario {
     System.out.printf(
         "capacity: %d idle agents on one server vs a single agent%n", plan.capacityAgents());
     try (ServerProcess server =
-            ServerProcess.start(workDir.resolve("capacity"), LONG_POLL_SECONDS);
+            ServerProcess.start(workDir.resolve("capacity"), LONG_POLL_SECONDS, recording);
         SimulatedFleet single =
             SimulatedFleet.start(server, 1, SimulatedAgent.Mode.SYNTHETIC, LONG_POLL_SECONDS)) {
       double singleHeap = server.heapUsedBytes() / 1e6;

@@ -33,21 +33,37 @@ final class Invocations {
   }
 
   /**
+   * When the steps of one run happened ({@link System#nanoTime}): the RunCommand call, its
+   * response, and the DescribeInvocations response that first showed the invocation final.
+   */
+  record Timing(String invokeId, long start, long accepted, long seenFinal) {
+    double millis() {
+      return (seenFinal - start) / 1e6;
+    }
+  }
+
+  /**
    * Runs the script on the desktops and returns the ms from the RunCommand call until
    * DescribeInvocations shows the invocation final; anything but Success throws.
    */
   static double runAndWait(ApiCaller api, List<String> desktopIds, String script) {
+    return timedRun(api, desktopIds, script).millis();
+  }
+
+  /** Like {@link #runAndWait}, with the time of each step. */
+  static Timing timedRun(ApiCaller api, List<String> desktopIds, String script) {
     long start = System.nanoTime();
     String invokeId = runCommand(api, desktopIds, script);
+    long accepted = System.nanoTime();
     long deadline = start + LIMIT.toNanos();
     while (System.nanoTime() < deadline) {
       String status = status(api, invokeId);
       if (!NOT_FINAL.contains(status)) {
-        double elapsed = (System.nanoTime() - start) / 1e6;
+        long seenFinal = System.nanoTime();
         if (!status.equals("Success")) {
           throw new BenchException("Invocation " + invokeId + " ended " + status);
         }
-        return elapsed;
+        return new Timing(invokeId, start, accepted, seenFinal);
       }
       LockSupport.parkNanos(CLIENT_POLL_INTERVAL.toNanos());
     }

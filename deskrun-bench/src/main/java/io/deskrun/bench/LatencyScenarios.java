@@ -30,13 +30,39 @@ final class LatencyScenarios {
       DirectLaunch.once(Invocations.SCRIPT);
     }
     double cpu = 0;
+    Samples accepted = new Samples();
+    Samples delivered = new Samples();
+    Samples executed = new Samples();
+    Samples seen = new Samples();
     for (int i = 0; i < plan.singleRepetitions(); i++) {
       double before = server.cpuSeconds();
-      deskrun.add(Invocations.runAndWait(server.api(), desktop, Invocations.SCRIPT));
+      Invocations.Timing timing = Invocations.timedRun(server.api(), desktop, Invocations.SCRIPT);
       cpu += server.cpuSeconds() - before;
+      deskrun.add(timing.millis());
       direct.add(DirectLaunch.once(Invocations.SCRIPT));
+
+      long deliveredAt = fleet.deliveredAt(timing.invokeId());
+      long finishedAt = fleet.finishedAt(timing.invokeId());
+      accepted.add((timing.accepted() - timing.start()) / 1e6);
+      delivered.add((deliveredAt - timing.start()) / 1e6);
+      executed.add((finishedAt - deliveredAt) / 1e6);
+      seen.add((timing.seenFinal() - finishedAt) / 1e6);
     }
     compare("single", "single desktop, `echo hi`", deskrun, direct, 3.0, cpu);
+    report.samples("single.step.runcommand_response", accepted);
+    report.samples("single.step.delivered", delivered);
+    report.samples("single.step.agent_run_and_reports", executed);
+    report.samples("single.step.final_seen_after_report", seen);
+    report.note(
+        String.format(
+            java.util.Locale.ROOT,
+            "Single desktop, medians of the steps: RunCommand answered after %.1f ms, task in the"
+                + " agent's poll response after %.1f ms, agent's Running report + `sh -c` + final"
+                + " report %.1f ms, final status seen by the client %.1f ms after the report.",
+            accepted.median(),
+            delivered.median(),
+            executed.median(),
+            seen.median()));
   }
 
   void fanOut() {

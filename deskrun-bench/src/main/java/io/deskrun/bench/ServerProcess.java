@@ -48,11 +48,20 @@ final class ServerProcess implements AutoCloseable {
             REGION);
   }
 
-  /** Starts a server on a free port with an empty database in {@code dataDir}. */
-  static ServerProcess start(Path dataDir, int longPollSeconds) throws IOException {
+  /**
+   * Starts a server on a free port with an empty database in {@code dataDir}; with a {@code
+   * recording} file, Java Flight Recorder profiles it and writes the file when it stops.
+   */
+  static ServerProcess start(Path dataDir, int longPollSeconds, Path recording) throws IOException {
     Files.createDirectories(dataDir);
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
+    if (recording != null) {
+      Files.createDirectories(recording.toAbsolutePath().getParent());
+      command.add(
+          "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+              + recording.toAbsolutePath());
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(ServerProcessMain.class.getName());

@@ -27,9 +27,11 @@ final class SimulatedAgent implements Runnable {
     SYNTHETIC
   }
 
-  /** Told the moment a task arrives, before the agent acts on it. */
+  /** Told when a task arrives, before the agent acts on it, and when its final report is sent. */
   interface DeliveryListener {
     void delivered(String invokeId, long nanoTime);
+
+    void finished(String invokeId, long nanoTime);
   }
 
   private static final List<ScriptType> SCRIPT_TYPES = List.of(ScriptType.RunShellScript);
@@ -82,6 +84,7 @@ final class SimulatedAgent implements Runnable {
         for (Task task : response.tasks()) {
           listener.delivered(task.invokeId(), System.nanoTime());
           execute(task);
+          listener.finished(task.invokeId(), System.nanoTime());
         }
       } catch (BenchException e) {
         pauseAfterFailure();

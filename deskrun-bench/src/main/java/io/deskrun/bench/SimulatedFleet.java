@@ -28,6 +28,7 @@ final class SimulatedFleet implements AutoCloseable {
 
   private final List<SimulatedAgent> agents = new ArrayList<>();
   private final Map<String, Long> deliveredAt = new ConcurrentHashMap<>();
+  private final Map<String, Long> finishedAt = new ConcurrentHashMap<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private double enrollSeconds;
 
@@ -56,7 +57,7 @@ final class SimulatedFleet implements AutoCloseable {
               wire,
               mode,
               waitSeconds,
-              fleet.deliveredAt::put,
+              fleet.listener(),
               connected,
               fleet.running);
       fleet.agents.add(agent);
@@ -64,6 +65,20 @@ final class SimulatedFleet implements AutoCloseable {
     }
     await(connected, Duration.ofSeconds(120), count + " agents' first polls");
     return fleet;
+  }
+
+  private SimulatedAgent.DeliveryListener listener() {
+    return new SimulatedAgent.DeliveryListener() {
+      @Override
+      public void delivered(String invokeId, long nanoTime) {
+        deliveredAt.put(invokeId, nanoTime);
+      }
+
+      @Override
+      public void finished(String invokeId, long nanoTime) {
+        finishedAt.put(invokeId, nanoTime);
+      }
+    };
   }
 
   private static List<EnrollResponse> enrollAll(ApiCaller api, AgentWire wire, int count) {
@@ -140,6 +155,11 @@ final class SimulatedFleet implements AutoCloseable {
   /** Returns when the invocation reached an agent ({@link System#nanoTime}), or null. */
   Long deliveredAt(String invokeId) {
     return deliveredAt.get(invokeId);
+  }
+
+  /** Returns when the agent had sent the invocation's final report, or null. */
+  Long finishedAt(String invokeId) {
+    return finishedAt.get(invokeId);
   }
 
   /** Stops the agents after their current poll; they leave no thread that blocks the JVM. */

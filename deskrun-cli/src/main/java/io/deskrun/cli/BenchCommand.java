@@ -5,6 +5,9 @@ import io.deskrun.bench.BenchException;
 import io.deskrun.bench.BenchOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,6 +45,21 @@ final class BenchCommand implements Callable<Integer> {
   Path outputDir;
 
   @Option(
+      names = "--only",
+      paramLabel = "SCENARIO",
+      split = ",",
+      description =
+          "Run only these scenarios: single, fanout, ansible, throughput, capacity (default: all).")
+  List<String> scenarios = new ArrayList<>();
+
+  @Option(
+      names = "--profile",
+      description =
+          "Record each server JVM with Java Flight Recorder into the output dir"
+              + " (main-server.jfr, capacity-server.jfr); read them with `jfr print`.")
+  boolean profile;
+
+  @Option(
       names = "--markdown",
       paramLabel = "FILE",
       description = "Where the Markdown table goes (default: benchmarks.md in the output dir).")
@@ -64,9 +82,21 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     Path markdown = markdownFile != null ? markdownFile : outputDir.resolve("benchmarks.md");
-    String command = "./deskrun bench" + (quick ? " --quick" : "");
+    String command =
+        "./deskrun bench"
+            + (quick ? " --quick" : "")
+            + (scenarios.isEmpty() ? "" : " --only " + String.join(",", scenarios));
+    BenchOptions options;
     try {
-      Bench.run(new BenchOptions(quick, outputDir, markdown, command));
+      options =
+          new BenchOptions(quick, outputDir, markdown, command, Set.copyOf(scenarios), profile);
+    } catch (IllegalArgumentException e) {
+      err.println("deskrun bench: " + e.getMessage());
+      err.flush();
+      return ExitCodes.USAGE;
+    }
+    try {
+      Bench.run(options);
       return ExitCodes.OK;
     } catch (BenchException e) {
       err.println("deskrun bench: " + e.getMessage());
