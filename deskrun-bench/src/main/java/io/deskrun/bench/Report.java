@@ -27,6 +27,10 @@ final class Report {
       String met,
       String serverCpu) {}
 
+  /** Ends the part of {@code benchmarks.md} that each run rewrites. */
+  static final String END_OF_GENERATED =
+      "<!-- Written by deskrun bench up to here; text below this line is kept. -->";
+
   private final Map<String, Object> run = new LinkedHashMap<>();
   private final Map<String, Double> figures = new LinkedHashMap<>();
   private final List<Row> rows = new ArrayList<>();
@@ -90,6 +94,10 @@ final class Report {
         .writeValue(file.toFile(), document);
   }
 
+  /**
+   * Writes the table and the notes of this run. Text after {@link #END_OF_GENERATED} in an existing
+   * file, such as a hand-written analysis, is kept.
+   */
   void writeMarkdown(Path file) throws IOException {
     StringBuilder text = new StringBuilder();
     text.append("# Benchmarks\n\n");
@@ -123,8 +131,18 @@ final class Report {
     for (String note : notes) {
       text.append("- ").append(note).append('\n');
     }
+    text.append('\n').append(END_OF_GENERATED).append('\n').append(keptText(file));
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+
+  private static String keptText(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return "";
+    }
+    String old = Files.readString(file, StandardCharsets.UTF_8);
+    int marker = old.indexOf(END_OF_GENERATED);
+    return marker < 0 ? "" : old.substring(marker + END_OF_GENERATED.length() + 1);
   }
 
   private static double round(double value) {

@@ -27,7 +27,7 @@ final class SimulatedAgent implements Runnable {
     SYNTHETIC
   }
 
-  /** Told when a task arrives, before the agent acts on it, and when its final report is sent. */
+  /** Told when a task arrives, before the agent acts on it, and as it sends the final report. */
   interface DeliveryListener {
     void delivered(String invokeId, long nanoTime);
 
@@ -84,7 +84,6 @@ final class SimulatedAgent implements Runnable {
         for (Task task : response.tasks()) {
           listener.delivered(task.invokeId(), System.nanoTime());
           execute(task);
-          listener.finished(task.invokeId(), System.nanoTime());
         }
       } catch (BenchException e) {
         pauseAfterFailure();
@@ -98,7 +97,7 @@ final class SimulatedAgent implements Runnable {
 
   private void execute(Task task) {
     if (mode == Mode.SYNTHETIC) {
-      report(task.invokeId(), TargetStatus.Success, 0L, "hi\n");
+      finalReport(task.invokeId(), TargetStatus.Success, 0L, "hi\n");
       return;
     }
     report(task.invokeId(), TargetStatus.Running, null, "");
@@ -111,13 +110,18 @@ final class SimulatedAgent implements Runnable {
       }
       long exitCode = process.waitFor();
       TargetStatus status = exitCode == 0 ? TargetStatus.Success : TargetStatus.Failed;
-      report(task.invokeId(), status, exitCode, output);
+      finalReport(task.invokeId(), status, exitCode, output);
     } catch (IOException e) {
-      report(task.invokeId(), TargetStatus.Error, null, e.toString());
+      finalReport(task.invokeId(), TargetStatus.Error, null, e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       running.set(false);
     }
+  }
+
+  private void finalReport(String invokeId, TargetStatus status, Long exitCode, String output) {
+    listener.finished(invokeId, System.nanoTime());
+    report(invokeId, status, exitCode, output);
   }
 
   private void report(String invokeId, TargetStatus status, Long exitCode, String output) {

@@ -157,7 +157,7 @@ final class SimulatedFleet implements AutoCloseable {
     return deliveredAt.get(invokeId);
   }
 
-  /** Returns when the agent had sent the invocation's final report, or null. */
+  /** Returns when the agent began to send the invocation's final report, or null. */
   Long finishedAt(String invokeId) {
     return finishedAt.get(invokeId);
   }

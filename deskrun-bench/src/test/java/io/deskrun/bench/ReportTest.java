@@ -13,6 +13,21 @@ class ReportTest {
   @TempDir Path dir;
 
   @Test
+  void writeMarkdown_existingAnalysis_keepsTextAfterTheMarker() throws Exception {
+    Path file = dir.resolve("benchmarks.md");
+    Files.writeString(file, "old table\n" + Report.END_OF_GENERATED + "\n## Analysis\nkept\n");
+    Report report = new Report();
+    report.describeRun("command", "./deskrun bench");
+
+    report.writeMarkdown(file);
+
+    String text = Files.readString(file);
+    assertThat(text)
+        .doesNotContain("old table")
+        .endsWith(Report.END_OF_GENERATED + "\n## Analysis\nkept\n");
+  }
+
+  @Test
   void write_figuresAndRow_jsonHasEachNumberAndMarkdownTheRow() throws Exception {
     Report report = new Report();
     report.describeRun("command", "./deskrun bench");
