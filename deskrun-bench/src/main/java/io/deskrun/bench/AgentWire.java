@@ -20,8 +20,8 @@ import java.util.concurrent.Executors;
 
 /**
  * The agent protocol over real HTTP for many simulated agents. The JDK client opens one connection
- * per request in flight and keeps idle ones for reuse, so 10,000 held polls are 10,000 sockets;
- * they are spread over several clients so that no single selector thread reads them all.
+ * per request in flight and keeps idle ones for reuse, so 10,000 held polls are 10,000 sockets.
+ * They are spread over several clients so that no single selector thread reads them all.
  */
 final class AgentWire {
   private static final ObjectMapper JSON =
