@@ -161,7 +161,8 @@ public final class AgentChannel implements HttpService {
     }
     PollRequest poll = body.get();
     String desktopId = desktop.get().desktopId();
-    desktops.recordHeartbeat(desktopId, poll.hostname(), poll.agentVersion(), poll.scriptTypes());
+    desktops.recordHeartbeat(
+        desktop.get(), poll.hostname(), poll.agentVersion(), poll.scriptTypes());
     send(response, Status.OK_200, awaitWork(desktopId, poll));
   }
 
