@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
       DesktopsCommand.class,
       RunScriptCommand.class,
       InvocationsCommand.class,
-      StopCommand.class
+      StopCommand.class,
+      BenchCommand.class
     })
 final class DeskrunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -337,6 +337,31 @@ class AgentChannelTest {
   }
 
   @Test
+  void poll_soonAfterHeartbeat_keepsStoredTime() {
+    ServerFixture.Enrolled desktop = server.enrollDesktop();
+    server.poll(desktop, 1, 0, List.of());
+    Object first = lastHeartbeat(desktop);
+
+    server.clock.advance(Duration.ofSeconds(2));
+    server.poll(desktop, 1, 0, List.of());
+    Object afterTwoSeconds = lastHeartbeat(desktop);
+    server.clock.advance(Duration.ofSeconds(4));
+    server.poll(desktop, 1, 0, List.of());
+    Object afterSixSeconds = lastHeartbeat(desktop);
+
+    assertThat(afterTwoSeconds).isEqualTo(first);
+    assertThat(afterSixSeconds).isNotEqualTo(first);
+  }
+
+  private Object lastHeartbeat(ServerFixture.Enrolled desktop) {
+    Map<String, Object> described =
+        server.call("DescribeDesktops", params("DesktopId.1", desktop.desktopId()));
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> desktops = (List<Map<String, Object>>) described.get("Desktops");
+    return desktops.get(0).get("LastHeartbeatTime");
+  }
+
+  @Test
   void report_repeatedFinal_changesNothing() {
     ServerFixture.Enrolled desktop = server.enrollDesktop();
     String invokeId = run(desktop, "echo done");

@@ -194,7 +194,8 @@ public final class AgentChannel implements HttpService {
       return;
     }
     PollRequest poll = body.get();
-    desktops.recordHeartbeat(desktopId, poll.hostname(), poll.agentVersion(), poll.scriptTypes());
+    desktops.recordHeartbeat(
+        desktop.get(), poll.hostname(), poll.agentVersion(), poll.scriptTypes());
     send(response, Status.OK_200, awaitWork(desktopId, poll));
   }
 

@@ -1,0 +1,119 @@
+package io.deskrun.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The end-to-end scenarios on desktops that launch real processes: one desktop, and fan-out to 50,
+ * each next to the same launches done directly with ProcessBuilder, interleaved.
+ */
+final class LatencyScenarios {
+  private final ServerProcess server;
+  private final SimulatedFleet fleet;
+  private final Plan plan;
+  private final Report report;
+
+  LatencyScenarios(ServerProcess server, SimulatedFleet fleet, Plan plan, Report report) {
+    this.server = server;
+    this.fleet = fleet;
+    this.plan = plan;
+    this.report = report;
+  }
+
+  void singleDesktop() {
+    System.out.println("single desktop: RunCommand `echo hi` until Success vs ProcessBuilder");
+    List<String> desktop = List.of(fleet.desktopId(0));
+    Samples deskrun = new Samples();
+    Samples direct = new Samples();
+    for (int i = 0; i < plan.singleWarmUp(); i++) {
+      Invocations.runAndWait(server.api(), desktop, Invocations.SCRIPT);
+      DirectLaunch.once(Invocations.SCRIPT);
+    }
+    double cpu = 0;
+    Samples accepted = new Samples();
+    Samples delivered = new Samples();
+    Samples executed = new Samples();
+    Samples seen = new Samples();
+    for (int i = 0; i < plan.singleRepetitions(); i++) {
+      double before = server.cpuSeconds();
+      Invocations.Timing timing = Invocations.timedRun(server.api(), desktop, Invocations.SCRIPT);
+      cpu += server.cpuSeconds() - before;
+      deskrun.add(timing.millis());
+      direct.add(DirectLaunch.once(Invocations.SCRIPT));
+
+      Long deliveredAt = fleet.deliveredAt(timing.invokeId());
+      Long finishedAt = fleet.finishedAt(timing.invokeId());
+      if (deliveredAt == null || finishedAt == null) {
+        continue;
+      }
+      accepted.add((timing.accepted() - timing.start()) / 1e6);
+      delivered.add((deliveredAt - timing.start()) / 1e6);
+      executed.add((finishedAt - deliveredAt) / 1e6);
+      seen.add((timing.seenFinal() - finishedAt) / 1e6);
+    }
+    compare("single", "single desktop, `echo hi`", deskrun, direct, 3.0, cpu);
+    report.samples("single.step.runcommand_response", accepted);
+    report.samples("single.step.delivered", delivered);
+    report.samples("single.step.agent_start_report_and_run", executed);
+    report.samples("single.step.final_seen_after_final_report_began", seen);
+    report.note(
+        String.format(
+            java.util.Locale.ROOT,
+            "Single desktop, medians of the steps: RunCommand answered after %.1f ms, task in the"
+                + " agent's poll response after %.1f ms, agent's Running report + `sh -c` %.1f ms,"
+                + " final status seen by the client %.1f ms after the agent began its final"
+                + " report.",
+            accepted.median(),
+            delivered.median(),
+            executed.median(),
+            seen.median()));
+  }
+
+  void fanOut() {
+    System.out.println("fan-out: RunCommand to 50 desktops until all final vs 50 direct launches");
+    List<String> desktops = fanOutDesktops();
+    Samples deskrun = new Samples();
+    Samples direct = new Samples();
+    for (int i = 0; i < plan.fanOutWarmUp(); i++) {
+      Invocations.runAndWait(server.api(), desktops, Invocations.SCRIPT);
+      DirectLaunch.parallel(Plan.FAN_OUT, Invocations.SCRIPT);
+    }
+    double cpu = 0;
+    for (int i = 0; i < plan.fanOutRepetitions(); i++) {
+      double before = server.cpuSeconds();
+      deskrun.add(Invocations.runAndWait(server.api(), desktops, Invocations.SCRIPT));
+      cpu += server.cpuSeconds() - before;
+      direct.add(DirectLaunch.parallel(Plan.FAN_OUT, Invocations.SCRIPT));
+    }
+    compare("fanout", "fan-out to 50 desktops, all final", deskrun, direct, 1.5, cpu);
+  }
+
+  List<String> fanOutDesktops() {
+    List<String> desktops = new ArrayList<>();
+    for (int i = 0; i < Plan.FAN_OUT; i++) {
+      desktops.add(fleet.desktopId(i));
+    }
+    return desktops;
+  }
+
+  private void compare(
+      String key, String title, Samples deskrun, Samples direct, double limit, double cpu) {
+    double ratio = deskrun.median() / direct.median();
+    report.samples(key + ".deskrun", deskrun);
+    report.samples(key + ".direct", direct);
+    report.figure(key + ".ratio_median", ratio);
+    report.figure(key + ".server_cpu_s", cpu);
+    String met = report.target(key, ratio <= limit);
+    report.row(
+        new Report.Row(
+            title + " (" + deskrun.count() + " runs)",
+            Report.ms(deskrun),
+            Report.ms(direct) + " (ProcessBuilder)",
+            Report.number(ratio) + " × (medians)",
+            "≤ " + Report.number(limit) + " ×",
+            met,
+            Report.number(cpu) + " s"));
+    System.out.printf(
+        "  deskrun %s, direct %s, ratio %.2f%n", Report.ms(deskrun), Report.ms(direct), ratio);
+  }
+}
