@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +83,48 @@ class AccountsTest {
   void find_unknownKey_empty() {
     try (ServerFixture server = new ServerFixture(dataDir)) {
       assertThat(server.components.accounts.find("LTAInothere")).isEmpty();
+    }
+  }
+
+  @Test
+  void bootstrap_twoServersOnEmptyDatabase_oneKeyAndNoError() throws Exception {
+    try (ServerFixture server = new ServerFixture(dataDir)) {
+      server.database.jdbi().useHandle(h -> h.execute("DELETE FROM access_keys"));
+      server.database.jdbi().useHandle(h -> h.execute("DELETE FROM accounts"));
+      Accounts accounts = server.components.accounts;
+      AtomicReference<Optional<Accounts.NewAccessKey>> second = new AtomicReference<>();
+      Thread secondServer = new Thread(() -> second.set(accounts.bootstrapIfEmpty()));
+
+      // The second bootstrap starts while the first still holds its uncommitted account row, so
+      // both find an empty table and the second insert collides with the first on commit.
+      Optional<Accounts.NewAccessKey> first =
+          accounts.bootstrapIfEmpty(key -> startAndAwaitBlocked(secondServer));
+      secondServer.join(10_000);
+
+      assertThat(first).isPresent();
+      assertThat(secondServer.isAlive()).isFalse();
+      assertThat(second.get()).isEmpty();
+      int keys =
+          server
+              .database
+              .jdbi()
+              .withHandle(
+                  h -> h.createQuery("SELECT COUNT(*) FROM access_keys").mapTo(int.class).one());
+      assertThat(keys).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Starts the thread and gives it time to reach its insert, which then waits for the first
+   * transaction's row lock. H2 waits for a lock while RUNNABLE, so a fixed pause (well below H2's
+   * lock timeout) replaces a check of the thread state.
+   */
+  private static void startAndAwaitBlocked(Thread thread) {
+    thread.start();
+    try {
+      Thread.sleep(300);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -3,11 +3,13 @@ package io.deskrun.server.account;
 import io.deskrun.server.gateway.AccessKey;
 import io.deskrun.server.gateway.AccessKeyResolver;
 import io.deskrun.server.support.Ids;
+import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /** Accounts and their AccessKeys; resolves AccessKey ids for the gateway. */
 public final class Accounts implements AccessKeyResolver {
@@ -41,16 +43,38 @@ public final class Accounts implements AccessKeyResolver {
    * (for example because its file could not be written) is not left behind.
    */
   public Optional<NewAccessKey> bootstrapIfEmpty(Consumer<NewAccessKey> beforeCommit) {
-    return jdbi.inTransaction(
-        handle -> {
-          int accounts = handle.createQuery("SELECT COUNT(*) FROM accounts").mapTo(int.class).one();
-          if (accounts > 0) {
-            return Optional.empty();
-          }
-          NewAccessKey key = insertAccount(handle, DEFAULT_ACCOUNT_ID);
-          beforeCommit.accept(key);
-          return Optional.of(key);
-        });
+    try {
+      return jdbi.inTransaction(
+          handle -> {
+            int accounts =
+                handle.createQuery("SELECT COUNT(*) FROM accounts").mapTo(int.class).one();
+            if (accounts > 0) {
+              return Optional.empty();
+            }
+            NewAccessKey key = insertAccount(handle, DEFAULT_ACCOUNT_ID);
+            beforeCommit.accept(key);
+            return Optional.of(key);
+          });
+    } catch (UnableToExecuteStatementException e) {
+      // Servers starting together on one empty shared database both find no account; the one
+      // whose insert loses on the primary key leaves the bootstrap to the other.
+      if (isUniqueViolation(e)) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private static boolean isUniqueViolation(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      // SQLSTATE class 23 is an integrity constraint violation in both H2 and PostgreSQL.
+      if (cause instanceof SQLException sql
+          && sql.getSQLState() != null
+          && sql.getSQLState().startsWith("23")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Creates an account with one active AccessKey. */
