@@ -314,8 +314,10 @@ public final class Agent implements AutoCloseable {
     return config.outputFallbackCharset().orElseGet(() -> windows ? OemCodePage.query() : null);
   }
 
+  // The cap bounds how long a run's result waits after its server comes back; the jitter in
+  // Backoff keeps a fleet from reconnecting in one burst.
   private static Backoff newBackoff() {
-    return new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), new Random());
+    return new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(15), new Random());
   }
 
   private static String agentVersion() {
