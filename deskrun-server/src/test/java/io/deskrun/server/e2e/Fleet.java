@@ -36,6 +36,7 @@ final class Fleet implements AutoCloseable {
   private final List<Agent> agents = new ArrayList<>();
   private final String accessKeyId;
   private final String accessKeySecret;
+  private Client describer;
 
   private Fleet(DeskrunServer server, JsonNode credentials) {
     this.server = server;
@@ -113,6 +114,14 @@ final class Fleet implements AutoCloseable {
     return new Client(config);
   }
 
+  /** Returns the V1 client that polls DescribeInvocations, made once so polling stays cheap. */
+  private synchronized Client describer() throws Exception {
+    if (describer == null) {
+      describer = client();
+    }
+    return describer;
+  }
+
   /** Returns an SDK client forced onto the V3 signature (ACS3-HMAC-SHA256). */
   Client clientV3() throws Exception {
     Client client = client();
@@ -175,7 +184,7 @@ final class Fleet implements AutoCloseable {
             .setIncludeOutput(true)
             .setContentEncoding(encoding);
     List<DescribeInvocationsResponseBodyInvocations> invocations =
-        client().describeInvocations(request).getBody().getInvocations();
+        describer().describeInvocations(request).getBody().getInvocations();
     if (invocations == null || invocations.size() != 1) {
       throw new AssertionError("expected one invocation " + invokeId + ", got " + invocations);
     }
