@@ -43,6 +43,7 @@ import org.slf4j.MDC;
  *   <li>authentication, see {@link Authenticator}: STS token, signature parts, signature method,
  *       time, AccessKey, signature, and last the nonce;
  *   <li>the AccessKey's request rate ({@code Throttling.User} with a {@code Retry-After} header);
+ *   <li>the AccessKey's permission for the action ({@code Forbidden});
  *   <li>RegionId ({@code MissingParameter}, {@code InvalidRegionId.NotFound});
  *   <li>the action handler.
  * </ol>
@@ -219,6 +220,7 @@ public final class Gateway implements Handler {
       String requestId) {
     AccessKey key = authenticator.authenticate(request, parameters);
     checkRate(response, key);
+    checkPermission(key, action);
     String regionId = checkRegion(parameters.merged().get("RegionId"));
 
     Parameters handlerParameters = new Parameters(parameters.merged());
@@ -250,6 +252,18 @@ public final class Gateway implements Handler {
             + " s; retry after "
             + seconds
             + " s.");
+  }
+
+  private static void checkPermission(AccessKey key, String action) {
+    if (!key.mayCall(action)) {
+      throw new ApiException(
+          ApiError.FORBIDDEN,
+          "The AccessKeyId "
+              + key.accessKeyId()
+              + " is read-only and may not call "
+              + action
+              + "; read-only keys may call only the Describe actions.");
+    }
   }
 
   private static void checkMethod(ServerRequest request) {

@@ -35,6 +35,7 @@ class ErrorTableTest {
   private static String activationId;
   private static String invokeId;
   private static String disabledKeyId;
+  private static Accounts.NewAccessKey readOnlyKey;
 
   @BeforeAll
   static void start() throws Exception {
@@ -47,6 +48,7 @@ class ErrorTableTest {
         server.server().accounts().createAccessKey(Accounts.DEFAULT_ACCOUNT_ID);
     server.server().accounts().setActive(key.accessKeyId(), false);
     disabledKeyId = key.accessKeyId();
+    readOnlyKey = server.server().accounts().createAccessKey(Accounts.DEFAULT_ACCOUNT_ID, true);
   }
 
   @AfterAll
@@ -76,6 +78,18 @@ class ErrorTableTest {
       all.putAll(parameters);
       all.values().removeIf(value -> value == null);
       return live.raw().get(RawClient.encode(live.raw().sign("GET", all)));
+    };
+  }
+
+  /** Sends the action signed with V1 over GET by the read-only AccessKey. */
+  private static Function<LiveServer, Reply> readOnly(
+      String action, Map<String, String> parameters) {
+    return live -> {
+      RawClient client =
+          new RawClient(live.port(), readOnlyKey.accessKeyId(), readOnlyKey.accessKeySecret());
+      Map<String, String> all = client.parameters(action, Instant.now());
+      all.putAll(parameters);
+      return client.get(RawClient.encode(client.sign("GET", all)));
     };
   }
 
@@ -421,6 +435,14 @@ class ErrorTableTest {
             "InvalidSecurityToken.NotSupported",
             "SecurityToken"),
         row(
+            "RunCommand with a read-only AccessKey",
+            live -> readOnly(run, runBase).apply(live),
+            403,
+            "Forbidden",
+            "RunCommand",
+            readOnlyKey.accessKeyId(),
+            "read-only"),
+        row(
             "RunCommand on unknown desktops",
             get(run, runBase),
             404,
@@ -513,9 +535,8 @@ class ErrorTableTest {
     }
     untested.removeAll(covered);
 
-    // Forbidden needs per-action permissions and ServiceUnavailable a way to shed load; deskrun
-    // has neither yet, so no request can reach them.
-    assertThat(untested).containsExactlyInAnyOrder("Forbidden", "ServiceUnavailable");
+    // ServiceUnavailable needs a server that is shutting down; its own test below covers it.
+    assertThat(untested).containsExactlyInAnyOrder("ServiceUnavailable");
   }
 
   @Test
