@@ -2,6 +2,7 @@ package io.deskrun.server.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deskrun.server.ServerHooks;
 import io.deskrun.server.account.Accounts;
 import io.deskrun.server.gateway.RawClient.Reply;
 import java.nio.file.Path;
@@ -528,6 +529,7 @@ class ErrorTableTest {
                 covered.add(row.code().replaceFirst("^InvalidParameter\\..*", "InvalidParameter")));
     covered.add(ApiError.THROTTLING.code()); // ThrottlingTest
     covered.add(ApiError.INTERNAL_ERROR.code()); // InternalErrorTest
+    covered.add(ApiError.SERVICE_UNAVAILABLE.code()); // request_serverShuttingDown_... below
 
     Set<String> untested = new TreeSet<>();
     for (ApiError error : ApiError.values()) {
@@ -535,8 +537,28 @@ class ErrorTableTest {
     }
     untested.removeAll(covered);
 
-    // ServiceUnavailable needs a server that is shutting down; its own test below covers it.
-    assertThat(untested).containsExactlyInAnyOrder("ServiceUnavailable");
+    assertThat(untested).isEmpty();
+  }
+
+  /** ServiceUnavailable needs a server of its own, because it answers nothing else once closing. */
+  @Test
+  void request_serverShuttingDown_answersServiceUnavailable() throws Exception {
+    try (LiveServer closing = LiveServer.start(dir.resolve("closing"))) {
+      ServerHooks.startClosing(closing.server());
+
+      Reply json = get("DescribeInvocations", params()).apply(closing);
+      Reply xml = get("RunCommand", params("Format", "XML")).apply(closing);
+
+      assertThat(json.status()).as(json.body()).isEqualTo(503);
+      assertThat(json.field("Code")).isEqualTo("ServiceUnavailable");
+      assertThat(json.field("Message")).contains("shutting down", "retry");
+      assertThat(json.field("Recommend")).isNotBlank();
+      assertThat(json.field("RequestId")).matches("[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}");
+      assertThat(json.field("HostId")).isEqualTo("127.0.0.1:" + closing.port());
+      assertThat(xml.status()).isEqualTo(503);
+      assertThat(xml.contentType()).contains("xml");
+      assertThat(xml.body()).contains("<Code>ServiceUnavailable</Code>");
+    }
   }
 
   @Test
