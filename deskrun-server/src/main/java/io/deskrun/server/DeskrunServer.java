@@ -244,8 +244,8 @@ public final class DeskrunServer implements AutoCloseable {
   }
 
   /**
-   * Makes the API answer {@code 503 ServiceUnavailable} from now on, as it does while the server
-   * closes; tests call it to reach that answer without racing a real close.
+   * Makes the API reject every request with {@code 503 ServiceUnavailable} from now on, as it does
+   * while the server closes. Tests call it to reach that error without racing a real close.
    */
   void startClosing() {
     gateway.startClosing();
