@@ -60,7 +60,7 @@ public final class Agent implements AutoCloseable {
     this.identityFile = new IdentityStore(config.stateDir()).file();
     this.journal = journal;
     this.shutdownGrace = config.shutdownGrace();
-    this.client = new ServerClient(config.servers());
+    this.client = serverClient(config);
     this.sender =
         new ResultSender(client, identity, journal, newBackoff(), this::credentialRejected);
     this.dispatcher =
@@ -241,7 +241,7 @@ public final class Agent implements AutoCloseable {
             agentVersion(),
             types);
     try {
-      EnrollResponse response = new ServerClient(config.servers()).enroll(request);
+      EnrollResponse response = serverClient(config).enroll(request);
       return new Identity(response.desktopId(), response.agentToken());
     } catch (ServerResponseException e) {
       String reason =
@@ -255,6 +255,15 @@ public final class Agent implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new AgentException("enrollment at " + serverList(config) + " interrupted", e);
     }
+  }
+
+  /** Returns a client of the configured servers, trusting the configured certificates if any. */
+  private static ServerClient serverClient(AgentConfig config) {
+    if (config.trustedCertificate().isEmpty()) {
+      return new ServerClient(config.servers());
+    }
+    return new ServerClient(
+        config.servers(), TrustedCertificates.sslContext(config.trustedCertificate().get()));
   }
 
   private static void recordInterruptedRuns(Journal journal, Identity identity) throws IOException {

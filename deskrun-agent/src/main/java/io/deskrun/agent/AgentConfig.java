@@ -47,6 +47,7 @@ public final class AgentConfig {
   private final int pollWaitSeconds;
   private final String hostname;
   private final Duration shutdownGrace;
+  private final Path trustedCertificate;
 
   private AgentConfig(Builder builder) {
     this.servers = List.copyOf(builder.servers);
@@ -61,6 +62,7 @@ public final class AgentConfig {
     this.pollWaitSeconds = builder.pollWaitSeconds;
     this.hostname = builder.hostname;
     this.shutdownGrace = builder.shutdownGrace;
+    this.trustedCertificate = builder.trustedCertificate;
   }
 
   public static Builder builder() {
@@ -154,6 +156,14 @@ public final class AgentConfig {
     return shutdownGrace;
   }
 
+  /**
+   * Returns the PEM file of the certificates trusted for HTTPS servers, if configured; they replace
+   * the JDK's default trust store. Without it the JDK's default trust store is used.
+   */
+  public Optional<Path> trustedCertificate() {
+    return Optional.ofNullable(trustedCertificate);
+  }
+
   @Override
   public String toString() {
     return "AgentConfig[servers="
@@ -178,6 +188,8 @@ public final class AgentConfig {
         + hostname
         + ", shutdownGrace="
         + shutdownGrace
+        + ", trustedCertificate="
+        + trustedCertificate
         + "]";
   }
 
@@ -196,6 +208,7 @@ public final class AgentConfig {
     private int pollWaitSeconds = AgentProtocol.MAX_POLL_WAIT_SECONDS;
     private String hostname = HostNames.local();
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    private Path trustedCertificate;
 
     private Builder() {}
 
@@ -288,6 +301,16 @@ public final class AgentConfig {
       return this;
     }
 
+    /**
+     * Sets a PEM file of CA (or server) certificates to trust for https servers, such as the
+     * private CA that signed the server's certificate. The file's certificates replace the JDK's
+     * default trust store; by default only that store is trusted.
+     */
+    public Builder trustedCertificate(Path file) {
+      this.trustedCertificate = Objects.requireNonNull(file, "trustedCertificate");
+      return this;
+    }
+
     /** Checks every setting and returns the configuration. */
     public AgentConfig build() {
       require(!servers.isEmpty(), "server is required");
@@ -318,6 +341,9 @@ public final class AgentConfig {
       require(
           !shutdownGrace.isNegative() && shutdownGrace.compareTo(MAX_SHUTDOWN_GRACE) <= 0,
           "shutdownGrace must be from 0 to " + MAX_SHUTDOWN_GRACE + ", got " + shutdownGrace);
+      if (trustedCertificate != null) {
+        TrustedCertificates.read(trustedCertificate);
+      }
       return new AgentConfig(this);
     }
 

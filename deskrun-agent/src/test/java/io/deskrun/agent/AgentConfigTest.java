@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.deskrun.protocol.OsType;
 import io.deskrun.protocol.ScriptType;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AgentConfigTest {
   @Test
@@ -60,6 +62,47 @@ class AgentConfigTest {
         AgentConfig.builder().server(URI.create("ftp://127.0.0.1/")).stateDir(Path.of("s"));
 
     assertThatThrownBy(builder::build).hasMessageContaining("ftp://127.0.0.1/");
+  }
+
+  @Test
+  void build_trustedCertificateMissing_rejectedNamingFile(@TempDir Path dir) {
+    Path missing = dir.resolve("ca.pem");
+    AgentConfig.Builder builder =
+        AgentConfig.builder()
+            .server(URI.create("https://127.0.0.1:1"))
+            .stateDir(Path.of("s"))
+            .trustedCertificate(missing);
+
+    assertThatThrownBy(builder::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("trustedCertificate " + missing)
+        .hasMessageContaining("cannot be read");
+  }
+
+  @Test
+  void build_trustedCertificateWithoutCertificate_rejected(@TempDir Path dir) throws Exception {
+    Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+    AgentConfig.Builder builder =
+        AgentConfig.builder()
+            .server(URI.create("https://127.0.0.1:1"))
+            .stateDir(Path.of("s"))
+            .trustedCertificate(notPem);
+
+    assertThatThrownBy(builder::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("trustedCertificate " + notPem)
+        .hasMessageContaining("BEGIN CERTIFICATE");
+  }
+
+  @Test
+  void build_noTrustedCertificate_emptyByDefault() {
+    AgentConfig config =
+        AgentConfig.builder()
+            .server(URI.create("https://127.0.0.1:1"))
+            .stateDir(Path.of("s"))
+            .build();
+
+    assertThat(config.trustedCertificate()).isEmpty();
   }
 
   @Test

@@ -97,6 +97,14 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
               + " reported as interrupted (default 10; 0 kills them at once).")
   Long shutdownGraceSeconds;
 
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "FILE",
+      description =
+          "PEM file of the CA certificates to trust for an https server, such as a private CA that"
+              + " signed the server's certificate; it replaces the JDK's default trust store.")
+  Path caCertificate;
+
   /** The enrollment pair, given together or not at all. */
   static final class Activation {
     @Option(
@@ -159,7 +167,16 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
     if (shutdownGraceSeconds != null) {
       builder.shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds));
     }
-    return builder.build();
+    if (caCertificate != null) {
+      builder.trustedCertificate(caCertificate.toAbsolutePath());
+    }
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      // A setting the options passed but the agent rejects, such as a --ca-cert file without a
+      // certificate: a configuration error, not a crash.
+      throw new CliException(e.getMessage());
+    }
   }
 
   static List<String> splitCommand(ScriptType type, String command) {

@@ -139,6 +139,39 @@ class CommandLineParsingTest {
   }
 
   @Test
+  void agent_caCert_parsed() {
+    AgentCommand agent =
+        parse(
+            "agent",
+            "--server",
+            "https://127.0.0.1:8443",
+            "--state-dir",
+            "state",
+            "--ca-cert",
+            "ca.pem");
+
+    assertThat(agent.caCertificate).isEqualTo(Path.of("ca.pem"));
+  }
+
+  @Test
+  void agent_caCertFileMissing_configurationErrorNamingFile(@TempDir Path dir) {
+    Path missing = dir.resolve("ca.pem");
+    AgentCommand agent =
+        parse(
+            "agent",
+            "--server",
+            "https://127.0.0.1:8443",
+            "--state-dir",
+            "state",
+            "--ca-cert",
+            missing.toString());
+
+    assertThatThrownBy(agent::toConfig)
+        .isInstanceOf(CliException.class)
+        .hasMessageContaining(missing.toString());
+  }
+
+  @Test
   void agent_enrolledAlready_activationOptional() {
     AgentCommand agent =
         parse("agent", "--server", "http://127.0.0.1:8080", "--state-dir", "state");

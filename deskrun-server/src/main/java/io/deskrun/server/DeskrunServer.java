@@ -31,16 +31,19 @@ public final class DeskrunServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final ServerComponents components;
+  private final Gateway gateway;
   private final WebServer webServer;
   private final DataDirLock dataDirLock;
 
   private DeskrunServer(
       ServerConfig config,
       ServerComponents components,
+      Gateway gateway,
       WebServer webServer,
       DataDirLock dataDirLock) {
     this.config = config;
     this.components = components;
+    this.gateway = gateway;
     this.webServer = webServer;
     this.dataDirLock = dataDirLock;
   }
@@ -106,7 +109,7 @@ public final class DeskrunServer implements AutoCloseable {
     }
     WebServer webServer = builder.build().start();
     requireListening(webServer, config);
-    DeskrunServer server = new DeskrunServer(config, components, webServer, lock);
+    DeskrunServer server = new DeskrunServer(config, components, gateway, webServer, lock);
     try {
       // After the start, because the file names the port actually bound.
       components.accounts.bootstrapIfEmpty(server::writeBootstrapCredentials);
@@ -240,9 +243,21 @@ public final class DeskrunServer implements AutoCloseable {
     return components;
   }
 
-  /** Stops taking requests, answers open long-polls, and closes the database. */
+  /**
+   * Makes the API reject every request with {@code 503 ServiceUnavailable} from now on, as it does
+   * while the server closes. Tests call it to reach that error without racing a real close.
+   */
+  void startClosing() {
+    gateway.startClosing();
+  }
+
+  /**
+   * Stops taking requests (API requests that still arrive get {@code 503 ServiceUnavailable}),
+   * answers open long-polls, and closes the database.
+   */
   @Override
   public void close() {
+    startClosing();
     components.agentChannel.close();
     webServer.stop();
     components.sweeper.close();

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,12 +52,21 @@ public final class ServerClient {
   }
 
   public ServerClient(List<URI> servers) {
+    this(servers, HttpClient.newBuilder());
+  }
+
+  /** Creates a client whose https connections trust what {@code sslContext} trusts. */
+  public ServerClient(List<URI> servers, SSLContext sslContext) {
+    this(servers, HttpClient.newBuilder().sslContext(sslContext));
+  }
+
+  private ServerClient(List<URI> servers, HttpClient.Builder http) {
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("servers must list at least one server");
     }
     this.servers = List.copyOf(servers);
     this.current = new AtomicInteger(ThreadLocalRandom.current().nextInt(servers.size()));
-    this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+    this.http = http.connectTimeout(CONNECT_TIMEOUT).build();
   }
 
   /** Returns the server the next call goes to. */

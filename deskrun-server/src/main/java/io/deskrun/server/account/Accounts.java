@@ -82,9 +82,17 @@ public final class Accounts implements AccessKeyResolver {
     return jdbi.inTransaction(handle -> insertAccount(handle, accountId));
   }
 
-  /** Creates another AccessKey for an existing account. */
+  /** Creates another AccessKey with full permissions for an existing account. */
   public NewAccessKey createAccessKey(String accountId) {
-    return jdbi.inTransaction(handle -> insertAccessKey(handle, accountId));
+    return createAccessKey(accountId, false);
+  }
+
+  /**
+   * Creates another AccessKey for an existing account; a read-only key may call only the {@code
+   * Describe*} actions and gets {@code 403 Forbidden} for the others.
+   */
+  public NewAccessKey createAccessKey(String accountId, boolean readOnly) {
+    return jdbi.inTransaction(handle -> insertAccessKey(handle, accountId, readOnly));
   }
 
   /** Enables or disables an AccessKey; a disabled key fails every request. */
@@ -104,7 +112,7 @@ public final class Accounts implements AccessKeyResolver {
         handle ->
             handle
                 .createQuery(
-                    "SELECT account_id, secret_ciphertext, active FROM access_keys"
+                    "SELECT account_id, secret_ciphertext, active, read_only FROM access_keys"
                         + " WHERE access_key_id = :id")
                 .bind("id", accessKeyId)
                 .map(
@@ -113,7 +121,8 @@ public final class Accounts implements AccessKeyResolver {
                             accessKeyId,
                             rs.getString("account_id"),
                             cipher.decrypt(accessKeyId, rs.getString("secret_ciphertext")),
-                            rs.getBoolean("active")))
+                            rs.getBoolean("active"),
+                            rs.getBoolean("read_only")))
                 .findOne());
   }
 
@@ -123,19 +132,20 @@ public final class Accounts implements AccessKeyResolver {
         .bind("id", accountId)
         .bind("now", clock.millis())
         .execute();
-    return insertAccessKey(handle, accountId);
+    return insertAccessKey(handle, accountId, false);
   }
 
-  private NewAccessKey insertAccessKey(Handle handle, String accountId) {
+  private NewAccessKey insertAccessKey(Handle handle, String accountId, boolean readOnly) {
     String id = Ids.accessKeyId();
     String secret = Ids.accessKeySecret();
     handle
         .createUpdate(
             "INSERT INTO access_keys (access_key_id, account_id, secret_ciphertext, active,"
-                + " created_at) VALUES (:id, :account, :secret, TRUE, :now)")
+                + " read_only, created_at) VALUES (:id, :account, :secret, TRUE, :readOnly, :now)")
         .bind("id", id)
         .bind("account", accountId)
         .bind("secret", cipher.encrypt(id, secret))
+        .bind("readOnly", readOnly)
         .bind("now", clock.millis())
         .execute();
     return new NewAccessKey(accountId, id, secret);

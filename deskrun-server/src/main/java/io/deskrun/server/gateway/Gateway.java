@@ -37,12 +37,15 @@ import org.slf4j.MDC;
  *       sent as JSON);
  *   <li>{@code Format} ({@code InvalidParameter.Format}, sent as JSON), after which every error
  *       uses the requested format;
+ *   <li>whether the server is shutting down ({@code ServiceUnavailable}), before anything that
+ *       needs the database;
  *   <li>Action ({@code MissingParameter}, {@code InvalidAction.NotFound}) and Version ({@code
  *       MissingParameter}, {@code InvalidVersion}), from the parameters in V1 and from the {@code
  *       x-acs-action} and {@code x-acs-version} headers in V3;
  *   <li>authentication, see {@link Authenticator}: STS token, signature parts, signature method,
  *       time, AccessKey, signature, and last the nonce;
  *   <li>the AccessKey's request rate ({@code Throttling.User} with a {@code Retry-After} header);
+ *   <li>the AccessKey's permission for the action ({@code Forbidden});
  *   <li>RegionId ({@code MissingParameter}, {@code InvalidRegionId.NotFound});
  *   <li>the action handler.
  * </ol>
@@ -69,6 +72,7 @@ public final class Gateway implements Handler {
   private final Map<String, ActionHandler> actions;
   private final Authenticator authenticator;
   private final RateLimiter rateLimiter;
+  private volatile boolean closing;
 
   /**
    * @param regions the region ids this server serves
@@ -128,6 +132,15 @@ public final class Gateway implements Handler {
         .directHandlers(directHandlers.build());
   }
 
+  /**
+   * Marks the server as shutting down: from now on every request gets {@code 503
+   * ServiceUnavailable}, and so does a request in flight that fails because the database is closing
+   * under it. The server calls this first when it closes.
+   */
+  public void startClosing() {
+    closing = true;
+  }
+
   @Override
   public void handle(ServerRequest request, ServerResponse response) {
     String requestId = newRequestId();
@@ -151,6 +164,7 @@ public final class Gateway implements Handler {
       checkMethod(request);
       RequestParameters parameters = RequestParameters.read(request);
       format = ResponseFormat.parse(parameters.merged().get("Format"));
+      checkOpen();
       String requestedAction = callPart(request, parameters, "Action", Authenticator.HEADER_ACTION);
       ActionHandler handler = findHandler(requestedAction);
       // Logs name only known actions, so a crafted Action value never reaches a log line.
@@ -183,11 +197,24 @@ public final class Gateway implements Handler {
             "The HTTP request is malformed; check its headers and their encoding.");
         return;
       }
-      LOG.error(
-          "Failed to serve {} with an internal error", action == null ? "a request" : action, e);
       if (response.isSent()) {
+        LOG.error("Failed to serve {} after the response was sent", describe(action), e);
         return;
       }
+      if (closing) {
+        LOG.info("Failed to serve {} while shutting down: {}", describe(action), e.toString());
+        ApiException unavailable = shuttingDown();
+        sendError(
+            request,
+            response,
+            format,
+            requestId,
+            unavailable.error(),
+            unavailable.code(),
+            unavailable.getMessage());
+        return;
+      }
+      LOG.error("Failed to serve {} with an internal error", describe(action), e);
       ApiError error = ApiError.INTERNAL_ERROR;
       sendError(
           request,
@@ -198,6 +225,23 @@ public final class Gateway implements Handler {
           error.code(),
           "The server failed to process the request. RequestId: " + requestId + ".");
     }
+  }
+
+  private static String describe(String action) {
+    return action == null ? "a request" : action;
+  }
+
+  private void checkOpen() {
+    if (closing) {
+      throw shuttingDown();
+    }
+  }
+
+  private static ApiException shuttingDown() {
+    return new ApiException(
+        ApiError.SERVICE_UNAVAILABLE,
+        "The server is shutting down and takes no more requests; retry after it restarts or"
+            + " against another server of the cluster.");
   }
 
   private static boolean isCallerFault(RuntimeException e) {
@@ -219,6 +263,7 @@ public final class Gateway implements Handler {
       String requestId) {
     AccessKey key = authenticator.authenticate(request, parameters);
     checkRate(response, key);
+    checkPermission(key, action);
     String regionId = checkRegion(parameters.merged().get("RegionId"));
 
     Parameters handlerParameters = new Parameters(parameters.merged());
@@ -250,6 +295,18 @@ public final class Gateway implements Handler {
             + " s; retry after "
             + seconds
             + " s.");
+  }
+
+  private static void checkPermission(AccessKey key, String action) {
+    if (!key.mayCall(action)) {
+      throw new ApiException(
+          ApiError.FORBIDDEN,
+          "The AccessKeyId "
+              + key.accessKeyId()
+              + " is read-only and may not call "
+              + action
+              + "; read-only keys may call only the Describe actions.");
+    }
   }
 
   private static void checkMethod(ServerRequest request) {

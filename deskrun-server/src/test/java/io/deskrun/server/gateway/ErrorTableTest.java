@@ -2,6 +2,7 @@ package io.deskrun.server.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deskrun.server.ServerHooks;
 import io.deskrun.server.account.Accounts;
 import io.deskrun.server.gateway.RawClient.Reply;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ class ErrorTableTest {
   private static String activationId;
   private static String invokeId;
   private static String disabledKeyId;
+  private static Accounts.NewAccessKey readOnlyKey;
 
   @BeforeAll
   static void start() throws Exception {
@@ -47,6 +49,7 @@ class ErrorTableTest {
         server.server().accounts().createAccessKey(Accounts.DEFAULT_ACCOUNT_ID);
     server.server().accounts().setActive(key.accessKeyId(), false);
     disabledKeyId = key.accessKeyId();
+    readOnlyKey = server.server().accounts().createAccessKey(Accounts.DEFAULT_ACCOUNT_ID, true);
   }
 
   @AfterAll
@@ -76,6 +79,18 @@ class ErrorTableTest {
       all.putAll(parameters);
       all.values().removeIf(value -> value == null);
       return live.raw().get(RawClient.encode(live.raw().sign("GET", all)));
+    };
+  }
+
+  /** Sends the action signed with V1 over GET by the read-only AccessKey. */
+  private static Function<LiveServer, Reply> readOnly(
+      String action, Map<String, String> parameters) {
+    return live -> {
+      RawClient client =
+          new RawClient(live.port(), readOnlyKey.accessKeyId(), readOnlyKey.accessKeySecret());
+      Map<String, String> all = client.parameters(action, Instant.now());
+      all.putAll(parameters);
+      return client.get(RawClient.encode(client.sign("GET", all)));
     };
   }
 
@@ -421,6 +436,14 @@ class ErrorTableTest {
             "InvalidSecurityToken.NotSupported",
             "SecurityToken"),
         row(
+            "RunCommand with a read-only AccessKey",
+            live -> readOnly(run, runBase).apply(live),
+            403,
+            "Forbidden",
+            "RunCommand",
+            readOnlyKey.accessKeyId(),
+            "read-only"),
+        row(
             "RunCommand on unknown desktops",
             get(run, runBase),
             404,
@@ -506,6 +529,7 @@ class ErrorTableTest {
                 covered.add(row.code().replaceFirst("^InvalidParameter\\..*", "InvalidParameter")));
     covered.add(ApiError.THROTTLING.code()); // ThrottlingTest
     covered.add(ApiError.INTERNAL_ERROR.code()); // InternalErrorTest
+    covered.add(ApiError.SERVICE_UNAVAILABLE.code()); // request_serverShuttingDown_... below
 
     Set<String> untested = new TreeSet<>();
     for (ApiError error : ApiError.values()) {
@@ -513,9 +537,28 @@ class ErrorTableTest {
     }
     untested.removeAll(covered);
 
-    // Forbidden needs per-action permissions and ServiceUnavailable a way to shed load; deskrun
-    // has neither yet, so no request can reach them.
-    assertThat(untested).containsExactlyInAnyOrder("Forbidden", "ServiceUnavailable");
+    assertThat(untested).isEmpty();
+  }
+
+  /** ServiceUnavailable needs a server of its own, because it answers nothing else once closing. */
+  @Test
+  void request_serverShuttingDown_answersServiceUnavailable() throws Exception {
+    try (LiveServer closing = LiveServer.start(dir.resolve("closing"))) {
+      ServerHooks.startClosing(closing.server());
+
+      Reply json = get("DescribeInvocations", params()).apply(closing);
+      Reply xml = get("RunCommand", params("Format", "XML")).apply(closing);
+
+      assertThat(json.status()).as(json.body()).isEqualTo(503);
+      assertThat(json.field("Code")).isEqualTo("ServiceUnavailable");
+      assertThat(json.field("Message")).contains("shutting down", "retry");
+      assertThat(json.field("Recommend")).isNotBlank();
+      assertThat(json.field("RequestId")).matches("[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}");
+      assertThat(json.field("HostId")).isEqualTo("127.0.0.1:" + closing.port());
+      assertThat(xml.status()).isEqualTo(503);
+      assertThat(xml.contentType()).contains("xml");
+      assertThat(xml.body()).contains("<Code>ServiceUnavailable</Code>");
+    }
   }
 
   @Test
