@@ -21,7 +21,7 @@ final class BenchDatabase implements AutoCloseable {
     this.postgres = postgres;
   }
 
-  /** Returns the choice of H2, which each server keeps in its own data dir. */
+  /** Returns the H2 choice: each server keeps its database in its own data dir. */
   static BenchDatabase h2() {
     return new BenchDatabase(null);
   }
@@ -31,7 +31,8 @@ final class BenchDatabase implements AutoCloseable {
     try {
       return new BenchDatabase(EmbeddedPostgres.builder().start());
     } catch (IOException e) {
-      throw new BenchException("Cannot start the embedded PostgreSQL server: " + e.getMessage(), e);
+      throw new BenchException(
+          "Failed to start the embedded PostgreSQL server: " + e.getMessage() + "; use --db h2", e);
     }
   }
 
@@ -51,7 +52,7 @@ final class BenchDatabase implements AutoCloseable {
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
-      throw new BenchException("Cannot create the PostgreSQL database " + name + ": " + e, e);
+      throw new BenchException("Failed to create the PostgreSQL database " + name + ": " + e, e);
     }
     return postgres.getJdbcUrl(POSTGRES_USER, name);
   }

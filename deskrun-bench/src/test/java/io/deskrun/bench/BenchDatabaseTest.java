@@ -14,7 +14,7 @@ class BenchDatabaseTest {
   @TempDir Path dir;
 
   @Test
-  void newDatabaseUrl_postgres_serverRunsACommandOnIt() throws Exception {
+  void newDatabaseUrl_postgres_runsCommand() throws Exception {
     try (BenchDatabase database = BenchDatabase.postgres()) {
       String url = database.newDatabaseUrl();
       try (ServerProcess server = ServerProcess.start(dir.resolve("server"), 5, null, url);
@@ -29,7 +29,7 @@ class BenchDatabaseTest {
   }
 
   @Test
-  void newDatabaseUrl_h2_isNullSoTheServerKeepsItsOwnFile() {
+  void newDatabaseUrl_h2_null() {
     try (BenchDatabase database = BenchDatabase.h2()) {
       assertThat(database.newDatabaseUrl()).isNull();
       assertThat(database.description()).startsWith("H2");

@@ -16,7 +16,7 @@ final class AccessKeyCache {
   /** How long an entry is used before the key is read again. */
   static final Duration TIME_TO_LIVE = Duration.ofSeconds(2);
 
-  /** Maximum number of keys kept, so unknown ids sent by a client cannot grow the heap. */
+  /** Maximum number of keys kept. A full cache is emptied, so its heap use stays bounded. */
   static final int MAX_ENTRIES = 1_000;
 
   private record Entry(Optional<AccessKey> key, long expiresAt) {}
