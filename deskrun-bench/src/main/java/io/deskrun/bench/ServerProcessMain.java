@@ -31,7 +31,11 @@ public final class ServerProcessMain {
     quietLogs();
     ServerConfig config =
         ServerConfig.forDataDir(Path.of(args[0]))
-            .withLongPollWait(Duration.ofSeconds(Integer.parseInt(args[1])));
+            .withLongPollWait(Duration.ofSeconds(Integer.parseInt(args[1])))
+            // The per-AccessKey and per-agent rate limits are policy, not capacity: left on,
+            // they would cap both sides of the throughput scenario at the same rate.
+            .withApiRateLimit(0)
+            .withAgentPollRateLimit(0);
     if (args.length > 2) {
       config =
           config.withDatabaseUrl(args[2]).withDatabaseCredentials(BenchDatabase.POSTGRES_USER, "");
