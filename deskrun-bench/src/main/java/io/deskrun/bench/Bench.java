@@ -28,25 +28,26 @@ public final class Bench {
   public static java.util.Map<String, Double> run(BenchOptions options) throws Exception {
     Bench bench = new Bench(options);
     Path workDir = Files.createTempDirectory("deskrun-bench");
-    try {
-      bench.runAll(workDir);
+    try (BenchDatabase database =
+        options.postgres() ? BenchDatabase.postgres() : BenchDatabase.h2()) {
+      bench.runAll(workDir, database);
     } finally {
       deleteTree(workDir);
     }
     return bench.report.figures();
   }
 
-  private void runAll(Path workDir) throws Exception {
+  private void runAll(Path workDir, BenchDatabase database) throws Exception {
     long start = System.nanoTime();
-    describeRun();
+    describeRun(database);
     if (options.includes("single")
         || options.includes("fanout")
         || options.includes("ansible")
         || options.includes("throughput")) {
-      runOnMainServer(workDir);
+      runOnMainServer(workDir, database);
     }
     if (options.includes("capacity")) {
-      new CapacityScenario(workDir, recording("capacity"), plan, report).run();
+      new CapacityScenario(workDir, recording("capacity"), plan, report, database).run();
     }
 
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -56,10 +57,13 @@ public final class Bench {
   }
 
   /** Runs the scenarios that share one server: 50 process agents, later 1,000 synthetic ones. */
-  private void runOnMainServer(Path workDir) throws Exception {
+  private void runOnMainServer(Path workDir, BenchDatabase database) throws Exception {
     try (ServerProcess server =
             ServerProcess.start(
-                workDir.resolve("main"), MAIN_LONG_POLL_SECONDS, recording("main"));
+                workDir.resolve("main"),
+                MAIN_LONG_POLL_SECONDS,
+                recording("main"),
+                database.newDatabaseUrl());
         SimulatedFleet processAgents =
             SimulatedFleet.start(
                 server, Plan.FAN_OUT, SimulatedAgent.Mode.PROCESS, MAIN_LONG_POLL_SECONDS)) {
@@ -91,7 +95,7 @@ public final class Bench {
     return options.profile() ? options.outputDir().resolve(server + "-server.jfr") : null;
   }
 
-  private void describeRun() {
+  private void describeRun(BenchDatabase database) {
     report.describeRun("command", options.command());
     report.describeRun("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     report.describeRun("processors (nproc)", Runtime.getRuntime().availableProcessors());
@@ -100,7 +104,7 @@ public final class Bench {
         "java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     report.describeRun(
         "os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-    report.describeRun("database", "H2 (embedded, file)");
+    report.describeRun("database", database.description());
     report.describeRun("client poll interval", Invocations.CLIENT_POLL_INTERVAL.toMillis() + " ms");
   }
 

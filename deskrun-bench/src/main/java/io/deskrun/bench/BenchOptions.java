@@ -13,6 +13,7 @@ import java.util.Set;
  * @param command the command line, recorded in the report
  * @param scenarios the scenarios to run, from {@link #SCENARIOS}; empty runs them all
  * @param profile record each server JVM with Java Flight Recorder into the output dir
+ * @param postgres run the measured servers on an embedded PostgreSQL instead of H2
  */
 public record BenchOptions(
     boolean quick,
@@ -20,7 +21,8 @@ public record BenchOptions(
     Path markdownFile,
     String command,
     Set<String> scenarios,
-    boolean profile) {
+    boolean profile,
+    boolean postgres) {
   /** Names of the scenarios, in the order they run. */
   public static final List<String> SCENARIOS =
       List.of("single", "fanout", "ansible", "throughput", "capacity");
@@ -36,6 +38,17 @@ public record BenchOptions(
                 + String.join(", ", SCENARIOS));
       }
     }
+  }
+
+  /** The same options on H2. */
+  public BenchOptions(
+      boolean quick,
+      Path outputDir,
+      Path markdownFile,
+      String command,
+      Set<String> scenarios,
+      boolean profile) {
+    this(quick, outputDir, markdownFile, command, scenarios, profile, false);
   }
 
   /** Tells whether the scenario is part of this run. */

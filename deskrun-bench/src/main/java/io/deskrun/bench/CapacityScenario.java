@@ -19,8 +19,10 @@ final class CapacityScenario {
   private final Path recording;
   private final Plan plan;
   private final Report report;
+  private final BenchDatabase database;
 
-  CapacityScenario(Path workDir, Path recording, Plan plan, Report report) {
+  CapacityScenario(Path workDir, Path recording, Plan plan, Report report, BenchDatabase database) {
+    this.database = database;
     this.workDir = workDir;
     this.recording = recording;
     this.plan = plan;
@@ -31,7 +33,11 @@ final class CapacityScenario {
     System.out.printf(
         "capacity: %d idle agents on one server vs a single agent%n", plan.capacityAgents());
     try (ServerProcess server =
-            ServerProcess.start(workDir.resolve("capacity"), LONG_POLL_SECONDS, recording);
+            ServerProcess.start(
+                workDir.resolve("capacity"),
+                LONG_POLL_SECONDS,
+                recording,
+                database.newDatabaseUrl());
         SimulatedFleet single =
             SimulatedFleet.start(server, 1, SimulatedAgent.Mode.SYNTHETIC, LONG_POLL_SECONDS)) {
       double singleHeap = server.heapUsedBytes() / 1e6;

@@ -53,6 +53,15 @@ final class ServerProcess implements AutoCloseable {
    * recording} file, Java Flight Recorder profiles it and writes the file when it stops.
    */
   static ServerProcess start(Path dataDir, int longPollSeconds, Path recording) throws IOException {
+    return start(dataDir, longPollSeconds, recording, null);
+  }
+
+  /**
+   * Starts a server as {@link #start(Path, int, Path)} does, on the PostgreSQL database at {@code
+   * databaseUrl} (user {@link BenchDatabase#POSTGRES_USER}) or on H2 when it is null.
+   */
+  static ServerProcess start(Path dataDir, int longPollSeconds, Path recording, String databaseUrl)
+      throws IOException {
     Files.createDirectories(dataDir);
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -67,6 +76,9 @@ final class ServerProcess implements AutoCloseable {
     command.add(ServerProcessMain.class.getName());
     command.add(dataDir.toString());
     command.add(String.valueOf(longPollSeconds));
+    if (databaseUrl != null) {
+      command.add(databaseUrl);
+    }
     Process process =
         new ProcessBuilder(command)
             .redirectError(dataDir.resolve("server.log").toFile())

@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a deskrun server in its own JVM for the benchmark, so that its CPU time, heap and RSS are
- * its own. Arguments: the data dir and the long-poll wait in seconds. It prints {@code bench-ready
- * <port>}, then answers the lines {@code stats} (heap after a full GC) and {@code quit} on standard
- * input; the end of standard input also stops it.
+ * its own. Arguments: the data dir, the long-poll wait in seconds and, optionally, the JDBC URL of
+ * a PostgreSQL database (user {@code postgres}, no password). It prints {@code bench-ready <port>},
+ * then answers the lines {@code stats} (heap after a full GC) and {@code quit} on standard input;
+ * the end of standard input also stops it.
  */
 public final class ServerProcessMain {
   static final String READY = "bench-ready ";
@@ -30,7 +31,15 @@ public final class ServerProcessMain {
     quietLogs();
     ServerConfig config =
         ServerConfig.forDataDir(Path.of(args[0]))
-            .withLongPollWait(Duration.ofSeconds(Integer.parseInt(args[1])));
+            .withLongPollWait(Duration.ofSeconds(Integer.parseInt(args[1])))
+            // The per-AccessKey and per-agent rate limits are policy, not capacity: left on,
+            // they would cap both sides of the throughput scenario at the same rate.
+            .withApiRateLimit(0)
+            .withAgentPollRateLimit(0);
+    if (args.length > 2) {
+      config =
+          config.withDatabaseUrl(args[2]).withDatabaseCredentials(BenchDatabase.POSTGRES_USER, "");
+    }
     try (DeskrunServer server = DeskrunServer.start(config)) {
       System.out.println(READY + server.port());
       System.out.flush();

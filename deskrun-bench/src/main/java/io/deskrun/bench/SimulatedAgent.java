@@ -21,7 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class SimulatedAgent implements Runnable {
   /** What the agent does with a task. */
   enum Mode {
-    /** Reports Running, runs the script with {@code sh -c}, reports its exit code and output. */
+    /**
+     * Runs the script with {@code sh -c} while its Running report is sent, then reports its exit
+     * code and output once the Running report is answered, as the real agent does.
+     */
     PROCESS,
     /** Reports Success with exit code 0 and {@code hi} at once, for control-plane load. */
     SYNTHETIC
@@ -100,7 +103,7 @@ final class SimulatedAgent implements Runnable {
       finalReport(task.invokeId(), TargetStatus.Success, 0L, "hi\n");
       return;
     }
-    report(task.invokeId(), TargetStatus.Running, null, "");
+    Thread startReport = Thread.ofVirtual().start(() -> sendStartReport(task.invokeId()));
     try {
       Process process =
           new ProcessBuilder("sh", "-c", task.content()).redirectErrorStream(true).start();
@@ -110,6 +113,7 @@ final class SimulatedAgent implements Runnable {
       }
       long exitCode = process.waitFor();
       TargetStatus status = exitCode == 0 ? TargetStatus.Success : TargetStatus.Failed;
+      startReport.join();
       finalReport(task.invokeId(), status, exitCode, output);
     } catch (IOException e) {
       finalReport(task.invokeId(), TargetStatus.Error, null, e.toString());
@@ -122,6 +126,15 @@ final class SimulatedAgent implements Runnable {
   private void finalReport(String invokeId, TargetStatus status, Long exitCode, String output) {
     listener.finished(invokeId, System.nanoTime());
     report(invokeId, status, exitCode, output);
+  }
+
+  /** Sends the Running report; like the real agent's progress, it is best effort. */
+  private void sendStartReport(String invokeId) {
+    try {
+      report(invokeId, TargetStatus.Running, null, "");
+    } catch (BenchException e) {
+      System.err.println("Running report of " + invokeId + " failed: " + e.getMessage());
+    }
   }
 
   private void report(String invokeId, TargetStatus status, Long exitCode, String output) {

@@ -34,7 +34,9 @@ final class BenchCommand implements Callable<Integer> {
       names = "--db",
       paramLabel = "h2|postgres",
       defaultValue = "h2",
-      description = "Database of the measured server (default: ${DEFAULT-VALUE}).")
+      description =
+          "Database of the measured servers: h2 in their data dir, or postgres, an embedded"
+              + " PostgreSQL started for the run (default: ${DEFAULT-VALUE}).")
   String database;
 
   @Option(
@@ -68,14 +70,7 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    if (database.equals("postgres")) {
-      err.println(
-          "deskrun bench: --db postgres is not supported yet: this build has no PostgreSQL"
-              + " support; use --db h2");
-      err.flush();
-      return ExitCodes.USAGE;
-    }
-    if (!database.equals("h2")) {
+    if (!database.equals("h2") && !database.equals("postgres")) {
       err.println("deskrun bench: --db must be h2 or postgres, not '" + database + "'");
       err.flush();
       return ExitCodes.USAGE;
@@ -85,11 +80,19 @@ final class BenchCommand implements Callable<Integer> {
     String command =
         "./deskrun bench"
             + (quick ? " --quick" : "")
+            + (database.equals("postgres") ? " --db postgres" : "")
             + (scenarios.isEmpty() ? "" : " --only " + String.join(",", scenarios));
     BenchOptions options;
     try {
       options =
-          new BenchOptions(quick, outputDir, markdown, command, Set.copyOf(scenarios), profile);
+          new BenchOptions(
+              quick,
+              outputDir,
+              markdown,
+              command,
+              Set.copyOf(scenarios),
+              profile,
+              database.equals("postgres"));
     } catch (IllegalArgumentException e) {
       err.println("deskrun bench: " + e.getMessage());
       err.flush();

@@ -18,14 +18,6 @@ class BenchCommandTest {
   }
 
   @Test
-  void bench_postgres_saysNotSupportedYet() {
-    int exitCode = execute("bench", "--quick", "--db", "postgres");
-
-    assertThat(exitCode).isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString()).contains("--db postgres is not supported yet");
-  }
-
-  @Test
   void bench_unknownScenario_namesTheKnownOnes() {
     int exitCode = execute("bench", "--only", "single,warp");
 

@@ -80,6 +80,20 @@ class AccountsTest {
   }
 
   @Test
+  void setActive_afterCachedFind_reportedInactive() {
+    try (ServerFixture server = new ServerFixture(dataDir)) {
+      Accounts.NewAccessKey key = server.components.accounts.createAccessKey(server.accountId);
+      assertThat(server.components.accounts.find(key.accessKeyId()).orElseThrow().active())
+          .isTrue();
+
+      server.components.accounts.setActive(key.accessKeyId(), false);
+
+      assertThat(server.components.accounts.find(key.accessKeyId()).orElseThrow().active())
+          .isFalse();
+    }
+  }
+
+  @Test
   void find_unknownKey_empty() {
     try (ServerFixture server = new ServerFixture(dataDir)) {
       assertThat(server.components.accounts.find("LTAInothere")).isEmpty();

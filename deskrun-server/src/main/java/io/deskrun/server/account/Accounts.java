@@ -19,11 +19,13 @@ public final class Accounts implements AccessKeyResolver {
   private final Jdbi jdbi;
   private final SecretCipher cipher;
   private final InstantSource clock;
+  private final AccessKeyCache cache;
 
   public Accounts(Jdbi jdbi, MasterKey masterKey, InstantSource clock) {
     this.jdbi = jdbi;
     this.cipher = new SecretCipher(masterKey);
     this.clock = clock;
+    this.cache = new AccessKeyCache(clock);
   }
 
   /** A newly created AccessKey, with its secret in plain text; shown once, then only stored. */
@@ -104,10 +106,19 @@ public final class Accounts implements AccessKeyResolver {
                 .bind("active", active)
                 .bind("id", accessKeyId)
                 .execute());
+    cache.invalidate(accessKeyId);
   }
 
+  /**
+   * Returns the AccessKey, read from the database at most {@link AccessKeyCache#TIME_TO_LIVE} ago
+   * unless this server changed it since.
+   */
   @Override
   public Optional<AccessKey> find(String accessKeyId) {
+    return cache.get(accessKeyId, this::read);
+  }
+
+  private Optional<AccessKey> read(String accessKeyId) {
     return jdbi.withHandle(
         handle ->
             handle
