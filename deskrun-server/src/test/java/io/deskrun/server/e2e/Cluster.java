@@ -5,9 +5,6 @@ import com.aliyun.ecd20200930.models.DescribeInvocationsRequest;
 import com.aliyun.ecd20200930.models.DescribeInvocationsResponseBody.DescribeInvocationsResponseBodyInvocations;
 import com.aliyun.ecd20200930.models.RunCommandRequest;
 import com.aliyun.teaopenapi.models.Config;
-import com.aliyun.teaopenapi.models.OpenApiRequest;
-import com.aliyun.teaopenapi.models.Params;
-import com.aliyun.teautil.models.RuntimeOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deskrun.agent.Agent;
@@ -236,24 +233,7 @@ final class Cluster implements AutoCloseable {
   /** Calls one of deskrun's own actions through server {@code index} with the SDK. */
   Map<String, ?> callAction(int index, String action, Map<String, String> parameters)
       throws Exception {
-    Params params =
-        new Params()
-            .setAction(action)
-            .setVersion("2020-09-30")
-            .setProtocol("HTTP")
-            .setPathname("/")
-            .setMethod("POST")
-            .setAuthType("AK")
-            .setStyle("RPC")
-            .setReqBodyType("formData")
-            .setBodyType("json");
-    HashMap<String, String> query = new HashMap<>(parameters);
-    query.put("RegionId", REGION);
-    Map<String, ?> response =
-        client(index).callApi(params, new OpenApiRequest().setQuery(query), new RuntimeOptions());
-    @SuppressWarnings("unchecked")
-    Map<String, ?> body = (Map<String, ?>) response.get("body");
-    return body;
+    return DeskrunActions.call(client(index), REGION, action, parameters);
   }
 
   /** Reads the invocation through server {@code index} until it is final or the limit passes. */

@@ -4,9 +4,6 @@ import com.aliyun.ecd20200930.Client;
 import com.aliyun.ecd20200930.models.DescribeInvocationsRequest;
 import com.aliyun.ecd20200930.models.DescribeInvocationsResponseBody.DescribeInvocationsResponseBodyInvocations;
 import com.aliyun.teaopenapi.models.Config;
-import com.aliyun.teaopenapi.models.OpenApiRequest;
-import com.aliyun.teaopenapi.models.Params;
-import com.aliyun.teautil.models.RuntimeOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deskrun.agent.Agent;
@@ -131,24 +128,7 @@ final class Fleet implements AutoCloseable {
 
   /** Calls one of deskrun's own actions, which the ECD SDK has no model for, through the SDK. */
   Map<String, ?> callAction(String action, Map<String, String> parameters) throws Exception {
-    Params params =
-        new Params()
-            .setAction(action)
-            .setVersion("2020-09-30")
-            .setProtocol("HTTP")
-            .setPathname("/")
-            .setMethod("POST")
-            .setAuthType("AK")
-            .setStyle("RPC")
-            .setReqBodyType("formData")
-            .setBodyType("json");
-    java.util.HashMap<String, String> query = new java.util.HashMap<>(parameters);
-    query.put("RegionId", REGION);
-    OpenApiRequest request = new OpenApiRequest().setQuery(query);
-    Map<String, ?> response = client().callApi(params, request, new RuntimeOptions());
-    @SuppressWarnings("unchecked")
-    Map<String, ?> body = (Map<String, ?>) response.get("body");
-    return body;
+    return DeskrunActions.call(client(), REGION, action, parameters);
   }
 
   /** Polls DescribeInvocations until the invocation is final or {@code limit} passes. */

@@ -7,20 +7,17 @@ import com.aliyun.ecd20200930.models.DescribeInvocationsResponseBody.DescribeInv
 import com.aliyun.ecd20200930.models.RunCommandRequest;
 import com.aliyun.ecd20200930.models.StopInvocationRequest;
 import com.aliyun.teaopenapi.models.Config;
-import com.aliyun.teaopenapi.models.OpenApiRequest;
-import com.aliyun.teaopenapi.models.Params;
-import com.aliyun.teautil.models.RuntimeOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deskrun.agent.Agent;
 import io.deskrun.agent.AgentConfig;
 import io.deskrun.server.DeskrunServer;
 import io.deskrun.server.ServerConfig;
+import io.deskrun.server.e2e.DeskrunActions;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -155,24 +152,7 @@ final class ExecutionFleet implements AutoCloseable {
   /** Calls one of deskrun's own actions, which the ECD SDK has no model for, through the SDK. */
   private Map<String, ?> callAction(String action, Map<String, String> parameters)
       throws Exception {
-    Params params =
-        new Params()
-            .setAction(action)
-            .setVersion("2020-09-30")
-            .setProtocol("HTTP")
-            .setPathname("/")
-            .setMethod("POST")
-            .setAuthType("AK")
-            .setStyle("RPC")
-            .setReqBodyType("formData")
-            .setBodyType("json");
-    Map<String, String> query = new HashMap<>(parameters);
-    query.put("RegionId", REGION);
-    Map<String, ?> response =
-        client.callApi(params, new OpenApiRequest().setQuery(query), new RuntimeOptions());
-    @SuppressWarnings("unchecked")
-    Map<String, ?> body = (Map<String, ?>) response.get("body");
-    return body;
+    return DeskrunActions.call(client, REGION, action, parameters);
   }
 
   @Override

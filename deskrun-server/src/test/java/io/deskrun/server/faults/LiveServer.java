@@ -6,20 +6,17 @@ import com.aliyun.ecd20200930.models.DescribeInvocationsResponseBody.DescribeInv
 import com.aliyun.ecd20200930.models.RunCommandRequest;
 import com.aliyun.ecd20200930.models.StopInvocationRequest;
 import com.aliyun.teaopenapi.models.Config;
-import com.aliyun.teaopenapi.models.OpenApiRequest;
-import com.aliyun.teaopenapi.models.Params;
-import com.aliyun.teautil.models.RuntimeOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deskrun.server.DeskrunServer;
 import io.deskrun.server.ServerConfig;
+import io.deskrun.server.e2e.DeskrunActions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -73,24 +70,7 @@ final class LiveServer implements AutoCloseable {
   }
 
   Map<String, ?> call(String action, Map<String, String> parameters) throws Exception {
-    Params params =
-        new Params()
-            .setAction(action)
-            .setVersion("2020-09-30")
-            .setProtocol("HTTP")
-            .setPathname("/")
-            .setMethod("POST")
-            .setAuthType("AK")
-            .setStyle("RPC")
-            .setReqBodyType("formData")
-            .setBodyType("json");
-    Map<String, String> query = new HashMap<>(parameters);
-    query.put("RegionId", REGION);
-    Map<String, ?> response =
-        client().callApi(params, new OpenApiRequest().setQuery(query), new RuntimeOptions());
-    @SuppressWarnings("unchecked")
-    Map<String, ?> body = (Map<String, ?>) response.get("body");
-    return body;
+    return DeskrunActions.call(client(), REGION, action, parameters);
   }
 
   String runCommand(String script, long timeoutSeconds, String... desktopIds) throws Exception {
