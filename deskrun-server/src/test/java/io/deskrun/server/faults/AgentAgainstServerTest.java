@@ -9,6 +9,10 @@ import io.deskrun.agent.AgentConfig;
 import io.deskrun.agent.AgentException;
 import io.deskrun.agent.journal.Journal;
 import io.deskrun.server.faults.LiveServer.Activation;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,6 +22,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +129,41 @@ class AgentAgainstServerTest {
     assertThatThrownBy(() -> Agent.start(config))
         .isInstanceOf(AgentException.class)
         .hasMessageContaining("enrollment at " + server.uri() + " failed");
+  }
+
+  @Test
+  void start_firstOfTwoServersDown_enrollsAtOtherAndRuns() throws Exception {
+    URI down = URI.create("http://127.0.0.1:" + closedPort());
+    Activation several = server.createActivation(4);
+    List<Agent> agents = new ArrayList<>();
+    try {
+      // Each agent starts on a random one of its servers, so four agents all but surely include
+      // one that tries the stopped server first and has to move on.
+      for (int i = 0; i < 4; i++) {
+        AgentConfig config =
+            builder()
+                .servers(List.of(down, server.uri()))
+                .stateDir(dir.resolve("agent-of-two-" + i))
+                .activation(several.id(), several.code())
+                .build();
+        agents.add(Agent.start(config));
+      }
+
+      for (Agent each : agents) {
+        assertThat(each.currentServer()).isEqualTo(server.uri());
+        String invokeId = server.runCommand("echo via-second\n", 10, each.desktopId());
+        assertThat(server.awaitFinal(invokeId).getOutput()).isEqualTo("via-second\n");
+      }
+    } finally {
+      agents.forEach(Agent::close);
+    }
+  }
+
+  /** Returns a loopback port that nothing listens on (bound, then closed). */
+  private static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   @Test
