@@ -77,7 +77,7 @@ public final class AgentConfig {
   /**
    * The base URIs of every server of the fleet, all sharing one database. The agent talks to one of
    * them at a time, picked at random at the start so agents spread over the servers, and moves to
-   * the next when it stops answering.
+   * the next when it stops responding.
    */
   public List<URI> servers() {
     return servers;
@@ -230,7 +230,7 @@ public final class AgentConfig {
       return this;
     }
 
-    /** Sets the activation id and code; required only while the state dir holds no identity. */
+    /** Sets the activation id and code; required only while the state dir contains no identity. */
     public Builder activation(String activationId, String activationCode) {
       this.activationId = Objects.requireNonNull(activationId, "activationId");
       this.activationCode = Objects.requireNonNull(activationCode, "activationCode");

@@ -5,9 +5,6 @@ import com.aliyun.ecd20200930.models.DescribeInvocationsRequest;
 import com.aliyun.ecd20200930.models.DescribeInvocationsResponseBody.DescribeInvocationsResponseBodyInvocations;
 import com.aliyun.ecd20200930.models.RunCommandRequest;
 import com.aliyun.teaopenapi.models.Config;
-import com.aliyun.teaopenapi.models.OpenApiRequest;
-import com.aliyun.teaopenapi.models.Params;
-import com.aliyun.teautil.models.RuntimeOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deskrun.agent.Agent;
@@ -18,6 +15,7 @@ import io.deskrun.protocol.OsType;
 import io.deskrun.protocol.ScriptType;
 import io.deskrun.server.DeskrunServer;
 import io.deskrun.server.ServerConfig;
+import io.deskrun.server.e2e.DeskrunActions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -119,24 +116,7 @@ final class LiveServer implements AutoCloseable {
 
   /** Calls one of deskrun's own actions, which the ECD SDK has no model for, through the SDK. */
   Map<String, ?> callAction(String action, Map<String, String> parameters) throws Exception {
-    Params params =
-        new Params()
-            .setAction(action)
-            .setVersion(Gateway.API_VERSION)
-            .setProtocol("HTTP")
-            .setPathname("/")
-            .setMethod("POST")
-            .setAuthType("AK")
-            .setStyle("RPC")
-            .setReqBodyType("formData")
-            .setBodyType("json");
-    Map<String, String> query = new HashMap<>(parameters);
-    query.put("RegionId", REGION);
-    Map<String, ?> response =
-        client().callApi(params, new OpenApiRequest().setQuery(query), new RuntimeOptions());
-    @SuppressWarnings("unchecked")
-    Map<String, ?> body = (Map<String, ?>) response.get("body");
-    return body;
+    return DeskrunActions.call(client(), REGION, action, parameters);
   }
 
   /** Creates an activation and enrolls one real agent with it; returns its desktop id. */
