@@ -9,8 +9,12 @@ import io.deskrun.protocol.Task;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -22,8 +26,8 @@ final class SimulatedAgent implements Runnable {
   /** What the agent does with a task. */
   enum Mode {
     /**
-     * Runs the script with {@code sh -c} while its Running report is sent, then reports its exit
-     * code and output once the Running report is answered, as the real agent does.
+     * Runs the script with {@code sh -c} and reports its exit code and output; a run longer than
+     * {@link #START_REPORT_DELAY} first sends a Running report, as the real agent does.
      */
     PROCESS,
     /** Reports Success with exit code 0 and {@code hi} at once, for control-plane load. */
@@ -38,6 +42,12 @@ final class SimulatedAgent implements Runnable {
   }
 
   private static final List<ScriptType> SCRIPT_TYPES = List.of(ScriptType.RunShellScript);
+
+  /**
+   * How long a run goes before its Running report is sent, as the real agent does: a run that ends
+   * sooner sends only its final report.
+   */
+  static final Duration START_REPORT_DELAY = Duration.ofMillis(200);
 
   private final int index;
   private final String desktopId;
@@ -103,24 +113,41 @@ final class SimulatedAgent implements Runnable {
       finalReport(task.invokeId(), TargetStatus.Success, 0L, "hi\n");
       return;
     }
-    Thread startReport = Thread.ofVirtual().start(() -> sendStartReport(task.invokeId()));
     try {
       Process process =
           new ProcessBuilder("sh", "-c", task.content()).redirectErrorStream(true).start();
-      String output;
-      try (InputStream out = process.getInputStream()) {
-        output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+      CompletableFuture<byte[]> output = readAll(process.getInputStream());
+      Thread startReport = null;
+      if (!process.waitFor(START_REPORT_DELAY.toMillis(), TimeUnit.MILLISECONDS)) {
+        startReport = Thread.ofVirtual().start(() -> sendStartReport(task.invokeId()));
       }
       long exitCode = process.waitFor();
       TargetStatus status = exitCode == 0 ? TargetStatus.Success : TargetStatus.Failed;
-      startReport.join();
-      finalReport(task.invokeId(), status, exitCode, output);
-    } catch (IOException e) {
+      String text = new String(output.join(), StandardCharsets.UTF_8);
+      if (startReport != null) {
+        startReport.join();
+      }
+      finalReport(task.invokeId(), status, exitCode, text);
+    } catch (IOException | CompletionException e) {
       finalReport(task.invokeId(), TargetStatus.Error, null, e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       running.set(false);
     }
+  }
+
+  private static CompletableFuture<byte[]> readAll(InputStream out) {
+    CompletableFuture<byte[]> bytes = new CompletableFuture<>();
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (out) {
+                bytes.complete(out.readAllBytes());
+              } catch (IOException e) {
+                bytes.completeExceptionally(e);
+              }
+            });
+    return bytes;
   }
 
   private void finalReport(String invokeId, TargetStatus status, Long exitCode, String output) {

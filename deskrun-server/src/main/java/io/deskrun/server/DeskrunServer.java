@@ -84,6 +84,7 @@ public final class DeskrunServer implements AutoCloseable {
     try {
       return start(config, components, lock);
     } catch (RuntimeException e) {
+      components.nonces.close();
       if (components.relay != null) {
         components.relay.close();
       }
@@ -264,8 +265,17 @@ public final class DeskrunServer implements AutoCloseable {
     if (components.relay != null) {
       components.relay.close();
     }
+    closeNonces();
     components.database.close();
     dataDirLock.close();
     LOG.info("deskrun server on {} stopped", config.dataDir());
+  }
+
+  private void closeNonces() {
+    try {
+      components.nonces.close();
+    } catch (RuntimeException e) {
+      LOG.warn("Failed to write the last signature nonces before closing the database", e);
+    }
   }
 }

@@ -22,6 +22,9 @@ import java.util.Map;
 
 /** The server's parts wired together over one database, without the web server. */
 final class ServerComponents {
+  /** How often a server with its own database writes the signature nonces it accepted. */
+  static final Duration NONCE_FLUSH_INTERVAL = Duration.ofMillis(100);
+
   final Database database;
   final Accounts accounts;
   final DatabaseNonceRegistry nonces;
@@ -48,9 +51,13 @@ final class ServerComponents {
       wakeUps.relayTo(relay);
     }
     this.accounts = new Accounts(database.jdbi(), masterKey, config.clock());
-    this.nonces = new DatabaseNonceRegistry(database.jdbi(), config.clock());
+    this.nonces =
+        database.dialect().isShared()
+            ? DatabaseNonceRegistry.immediate(database.jdbi(), config.clock())
+            : DatabaseNonceRegistry.writeBehind(
+                database.jdbi(), config.clock(), NONCE_FLUSH_INTERVAL);
     this.targets = new Targets(database.jdbi(), config.clock(), database.dialect());
-    this.desktops = new DesktopRegistry(database.jdbi(), config.clock());
+    this.desktops = new DesktopRegistry(database.jdbi(), config.clock(), config.heartbeatWindow());
 
     Map<String, ActionHandler> handlers = new HashMap<>();
     new DesktopActions(

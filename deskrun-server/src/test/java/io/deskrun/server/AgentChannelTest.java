@@ -338,24 +338,49 @@ class AgentChannelTest {
 
   @Test
   void poll_soonAfterHeartbeat_keepsStoredTime() {
+    // The default heartbeat window is 90 s, so a stored heartbeat is refreshed after 15 s.
     ServerFixture.Enrolled desktop = server.enrollDesktop();
     server.poll(desktop, 1, 0, List.of());
     Object first = lastHeartbeat(desktop);
 
+    server.clock.advance(Duration.ofSeconds(14));
+    server.poll(desktop, 1, 0, List.of());
+    Object afterFourteenSeconds = lastHeartbeat(desktop);
     server.clock.advance(Duration.ofSeconds(2));
     server.poll(desktop, 1, 0, List.of());
-    Object afterTwoSeconds = lastHeartbeat(desktop);
-    server.clock.advance(Duration.ofSeconds(4));
-    server.poll(desktop, 1, 0, List.of());
-    Object afterSixSeconds = lastHeartbeat(desktop);
+    Object afterSixteenSeconds = lastHeartbeat(desktop);
 
-    assertThat(afterTwoSeconds).isEqualTo(first);
-    assertThat(afterSixSeconds).isNotEqualTo(first);
+    assertThat(afterFourteenSeconds).isEqualTo(first);
+    assertThat(afterSixteenSeconds).isNotEqualTo(first);
+  }
+
+  @Test
+  void poll_shortHeartbeatWindow_refreshesAfterASixthOfIt(@TempDir Path otherDir) {
+    try (ServerFixture shortWindow =
+        new ServerFixture(otherDir, config -> config.withHeartbeatWindow(Duration.ofSeconds(30)))) {
+      ServerFixture.Enrolled desktop = shortWindow.enrollDesktop();
+      shortWindow.poll(desktop, 1, 0, List.of());
+      Object first = lastHeartbeat(shortWindow, desktop);
+
+      shortWindow.clock.advance(Duration.ofSeconds(4));
+      shortWindow.poll(desktop, 1, 0, List.of());
+      Object afterFourSeconds = lastHeartbeat(shortWindow, desktop);
+      shortWindow.clock.advance(Duration.ofSeconds(2));
+      shortWindow.poll(desktop, 1, 0, List.of());
+      Object afterSixSeconds = lastHeartbeat(shortWindow, desktop);
+
+      assertThat(afterFourSeconds).isEqualTo(first);
+      assertThat(afterSixSeconds).isNotEqualTo(first);
+    }
   }
 
   private Object lastHeartbeat(ServerFixture.Enrolled desktop) {
+    return lastHeartbeat(server, desktop);
+  }
+
+  private static Object lastHeartbeat(ServerFixture fixture, ServerFixture.Enrolled desktop) {
     Map<String, Object> described =
-        server.call("DescribeDesktops", params("DesktopId.1", desktop.desktopId()));
+        fixture.call("DescribeDesktops", params("DesktopId.1", desktop.desktopId()));
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> desktops = (List<Map<String, Object>>) described.get("Desktops");
     return desktops.get(0).get("LastHeartbeatTime");

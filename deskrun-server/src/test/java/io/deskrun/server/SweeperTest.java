@@ -113,6 +113,7 @@ class SweeperTest {
     java.time.Instant expiry = server.clock.instant().plusSeconds(900);
     assertThat(server.components.nonces.register("key", "n1", expiry)).isTrue();
     assertThat(server.components.nonces.register("key", "n1", expiry)).isFalse();
+    server.components.nonces.flush();
 
     server.clock.advance(Duration.ofSeconds(901));
     server.components.sweeper.sweep();

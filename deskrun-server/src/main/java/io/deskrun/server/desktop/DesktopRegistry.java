@@ -5,6 +5,7 @@ import io.deskrun.protocol.ScriptType;
 import io.deskrun.server.support.Hashes;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.Collection;
@@ -23,12 +24,25 @@ public final class DesktopRegistry {
       "desktop_id, account_id, region_id, activation_id, desktop_name, os_type, hostname,"
           + " agent_version, script_types, last_heartbeat_at, created_at";
 
+  /**
+   * Maximum age of a stored heartbeat that a poll leaves as it is, whatever the heartbeat window.
+   */
+  static final Duration MAX_HEARTBEAT_REFRESH = Duration.ofSeconds(15);
+
   private final Jdbi jdbi;
   private final InstantSource clock;
+  private final long heartbeatRefreshMillis;
 
-  public DesktopRegistry(Jdbi jdbi, InstantSource clock) {
+  /**
+   * @param heartbeatWindow how long after its last poll a desktop still counts as online; a stored
+   *     heartbeat is refreshed after a sixth of it (at most {@link #MAX_HEARTBEAT_REFRESH}), so an
+   *     agent that polls often costs one write per refresh, not one per poll
+   */
+  public DesktopRegistry(Jdbi jdbi, InstantSource clock, Duration heartbeatWindow) {
     this.jdbi = jdbi;
     this.clock = clock;
+    this.heartbeatRefreshMillis =
+        Math.min(MAX_HEARTBEAT_REFRESH.toMillis(), heartbeatWindow.toMillis() / 6);
   }
 
   /**
@@ -51,20 +65,14 @@ public final class DesktopRegistry {
   private record Credential(Desktop desktop, String tokenHash) {}
 
   /**
-   * Longest time a stored heartbeat is left as it is when nothing else about the agent changed. Far
-   * below the heartbeat window, it saves one UPDATE on most polls of a busy agent.
-   */
-  static final long HEARTBEAT_REFRESH_MILLIS = 5_000;
-
-  /**
    * Records a poll of the desktop just read by {@link #authenticate}: skips the write when its
-   * stored heartbeat is less than {@value #HEARTBEAT_REFRESH_MILLIS} ms old and the agent reported
-   * nothing new about itself.
+   * stored heartbeat is younger than the refresh interval and the agent reported nothing new about
+   * itself.
    */
   public void recordHeartbeat(
       Desktop desktop, String hostname, String agentVersion, Collection<ScriptType> scriptTypes) {
     Long last = desktop.lastHeartbeatAt();
-    boolean fresh = last != null && clock.millis() - last < HEARTBEAT_REFRESH_MILLIS;
+    boolean fresh = last != null && clock.millis() - last < heartbeatRefreshMillis;
     boolean unchanged =
         (hostname == null || hostname.equals(desktop.hostname()))
             && (agentVersion == null || agentVersion.equals(desktop.agentVersion()))
