@@ -237,6 +237,40 @@ class AgentChannelTest {
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
   }
 
+  @Test
+  void poll_waitingWhenRunCommandArrives_handedTaskOnce() throws Exception {
+    ServerFixture.Enrolled desktop = server.enrollDesktop();
+    CompletableFuture<PollResponse> poll =
+        CompletableFuture.supplyAsync(() -> server.poll(desktop, 1, 5, List.of()));
+    awaitWaitingPoll();
+
+    String invokeId = run(desktop, "echo handed");
+
+    PollResponse response = poll.get(4, TimeUnit.SECONDS);
+    assertThat(response.tasks()).hasSize(1);
+    Task task = response.tasks().get(0);
+    assertThat(task.invokeId()).isEqualTo(invokeId);
+    assertThat(task.content()).isEqualTo("echo handed");
+    assertThat(task.type()).isEqualTo(ScriptType.RunShellScript);
+    assertThat(task.timeoutSeconds()).isEqualTo(60);
+    assertThat(server.poll(desktop, 1, 0, List.of()).tasks()).isEmpty();
+  }
+
+  @Test
+  void poll_waitingWithoutFreeSlot_taskLeftForLaterPoll() throws Exception {
+    ServerFixture.Enrolled desktop = server.enrollDesktop();
+    CompletableFuture<PollResponse> busy =
+        CompletableFuture.supplyAsync(() -> server.poll(desktop, 0, 1, List.of()));
+    awaitWaitingPoll();
+
+    String invokeId = run(desktop, "echo later");
+
+    assertThat(busy.get(4, TimeUnit.SECONDS).tasks()).isEmpty();
+    assertThat(server.poll(desktop, 1, 0, List.of()).tasks())
+        .extracting(Task::invokeId)
+        .containsExactly(invokeId);
+  }
+
   /** Gives the poll request time to reach the server and start waiting. */
   private static void awaitWaitingPoll() throws InterruptedException {
     // NOTE: the server exposes no signal for "poll is now waiting". A wake-up that comes earlier

@@ -232,7 +232,7 @@ public final class AgentChannel implements HttpService {
     int freeSlots = Math.min(Math.max(0, poll.freeSlots()), MAX_TASKS_PER_POLL);
     List<String> running = poll.runningInvokeIds();
     while (true) {
-      try (WakeUps.Waiter waiter = wakeUps.register(desktopId)) {
+      try (WakeUps.Waiter waiter = wakeUps.register(desktopId, freeSlots)) {
         List<Task> tasks =
             targets.claimForDelivery(desktopId, freeSlots, REOFFER_AFTER, deliveryWindow);
         List<String> stops = targets.stopIdsFor(desktopId, running);
@@ -242,6 +242,10 @@ public final class AgentChannel implements HttpService {
           return new PollResponse(tasks, stops);
         }
         waiter.await(remaining);
+        if (!waiter.handedOut().isEmpty()) {
+          logHandedOut(desktopId, waiter.handedOut(), List.of());
+          return new PollResponse(waiter.handedOut(), List.of());
+        }
       }
     }
   }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -69,6 +70,15 @@ final class InvocationStore {
 
   /** Stores the invocation and all its targets in one transaction. */
   void insert(NewInvocation invocation, List<NewTarget> targets) {
+    insert(invocation, targets, Set.of());
+  }
+
+  /**
+   * Stores the invocation and its targets in one transaction; the targets of {@code
+   * deliveredDesktopIds} are stored as delivered now, because their tasks go straight to a waiting
+   * poll.
+   */
+  void insert(NewInvocation invocation, List<NewTarget> targets, Set<String> deliveredDesktopIds) {
     jdbi.useTransaction(
         handle -> {
           handle
@@ -85,17 +95,21 @@ final class InvocationStore {
               .bind("timeout", invocation.timeoutSeconds())
               .bind("now", invocation.createdAt())
               .execute();
-          insertTargets(handle, invocation, targets);
+          insertTargets(handle, invocation, targets, deliveredDesktopIds);
         });
   }
 
   private static void insertTargets(
-      Handle handle, NewInvocation invocation, List<NewTarget> targets) {
+      Handle handle,
+      NewInvocation invocation,
+      List<NewTarget> targets,
+      Set<String> deliveredDesktopIds) {
     PreparedBatch batch =
         handle.prepareBatch(
             "INSERT INTO targets (invoke_id, desktop_id, desktop_name, status, error_code,"
-                + " error_info, dropped, repeats, created_at, finish_time, update_time) VALUES"
-                + " (:invoke, :desktop, :name, :status, :code, :info, 0, 1, :now, :finish, :now)");
+                + " error_info, dropped, repeats, created_at, finish_time, update_time,"
+                + " delivered_at) VALUES (:invoke, :desktop, :name, :status, :code, :info, 0, 1,"
+                + " :now, :finish, :now, :delivered)");
     for (NewTarget target : targets) {
       batch
           .bind("invoke", invocation.invokeId())
@@ -106,6 +120,11 @@ final class InvocationStore {
           .bind("info", ErrorInfos.of(target.errorCode()))
           .bind("now", invocation.createdAt())
           .bind("finish", target.status().isFinal() ? (Long) invocation.createdAt() : null)
+          .bind(
+              "delivered",
+              deliveredDesktopIds.contains(target.desktopId())
+                  ? (Long) invocation.createdAt()
+                  : null)
           .add();
     }
     batch.execute();

@@ -3,6 +3,7 @@ package io.deskrun.server.invocation;
 import io.deskrun.protocol.ErrorCodes;
 import io.deskrun.protocol.ScriptType;
 import io.deskrun.protocol.TargetStatus;
+import io.deskrun.protocol.Task;
 import io.deskrun.server.desktop.Desktop;
 import io.deskrun.server.desktop.DesktopRegistry;
 import io.deskrun.server.dispatch.WakeUps;
@@ -72,18 +73,29 @@ final class RunCommandAction {
     List<NewTarget> targets = classify(request, desktopIds, type);
     checkAnyPending(targets);
     String invokeId = Ids.invokeId();
-    store.insert(
-        new InvocationStore.NewInvocation(
-            invokeId,
-            request.accountId(),
-            request.regionId(),
-            type,
-            script,
-            null,
-            timeout,
-            clock.millis()),
-        targets);
-    wakeUps.wake(pendingDesktopIds(targets));
+    Map<String, WakeUps.Reservation> waitingPolls = reserveWaitingPolls(targets);
+    try {
+      store.insert(
+          new InvocationStore.NewInvocation(
+              invokeId,
+              request.accountId(),
+              request.regionId(),
+              type,
+              script,
+              null,
+              timeout,
+              clock.millis()),
+          targets,
+          waitingPolls.keySet());
+    } catch (RuntimeException e) {
+      waitingPolls.values().forEach(WakeUps.Reservation::release);
+      throw e;
+    }
+    Task task = new Task(invokeId, type, script, timeout);
+    waitingPolls.values().forEach(poll -> poll.deliver(List.of(task)));
+    List<String> others = new ArrayList<>(pendingDesktopIds(targets));
+    others.removeAll(waitingPolls.keySet());
+    wakeUps.wake(others);
     LOG.info(
         "RequestId {}: created invocation {} ({}, {} targets, {} pending)",
         request.requestId(),
@@ -95,6 +107,18 @@ final class RunCommandAction {
     Map<String, Object> response = new LinkedHashMap<>();
     response.put("InvokeId", invokeId);
     return response;
+  }
+
+  /**
+   * Takes the polls waiting in this server for the pending desktops, so their tasks go straight to
+   * them; the other desktops are woken once the invocation is stored.
+   */
+  private Map<String, WakeUps.Reservation> reserveWaitingPolls(List<NewTarget> targets) {
+    Map<String, WakeUps.Reservation> reserved = new LinkedHashMap<>();
+    for (String desktopId : pendingDesktopIds(targets)) {
+      wakeUps.reserve(desktopId).ifPresent(poll -> reserved.put(desktopId, poll));
+    }
+    return reserved;
   }
 
   private static List<String> desktopIds(Parameters parameters) {
