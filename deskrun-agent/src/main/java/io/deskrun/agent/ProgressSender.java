@@ -47,11 +47,13 @@ final class ProgressSender {
   }
 
   /**
-   * Waits up to {@code timeout} until the run's queued progress is sent, so that no Running report
-   * reaches the server after the final one. The newest report is kept rather than dropped, because
-   * for a short run it can be the start report.
+   * Drops the run's report that has not started sending and waits up to {@code timeout} for one in
+   * flight, so that no Running report reaches the server after the final one. Dropping it loses
+   * nothing, because the final report carries the whole output tail and also ends a target that is
+   * still Pending on the server.
    */
   synchronized void finish(String invokeId, Duration timeout) throws InterruptedException {
+    waiting.remove(invokeId);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (sending.contains(invokeId)) {
       long remaining = deadline - System.nanoTime();

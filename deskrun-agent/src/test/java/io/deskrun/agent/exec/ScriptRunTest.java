@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -227,8 +228,60 @@ class ScriptRunTest {
     List<RunReport> progress = fixture.progress;
     assertThat(progress).isNotEmpty();
     assertThat(progress).allMatch(p -> p.status() == TargetStatus.Running);
-    assertThat(progress.getFirst().output()).isEmpty();
-    assertThat(progress).anyMatch(p -> p.output().equals("one\n"));
+    // The start report waits for START_REPORT_DELAY, so it carries what was printed by then.
+    assertThat(progress.getFirst().output()).isEqualTo("one\n");
+    assertThat(progress).noneMatch(p -> p.output().contains("two"));
+  }
+
+  @Test
+  void run_endsWithinStartDelay_onlyFinalReport() {
+    RunReport report = fixture.run(RunFixture.shellTask("echo hi\n", 10));
+
+    assertThat(fixture.progress).isEmpty();
+    assertThat(report.status()).isEqualTo(TargetStatus.Success);
+    assertThat(report.output()).isEqualTo("hi\n");
+  }
+
+  @Test
+  void run_longerThanStartDelay_runningThenFinal() {
+    Task task = RunFixture.shellTask("sleep 1; echo done\n", 10);
+    List<RunReport> reports = new CopyOnWriteArrayList<>();
+    List<Duration> handedOverAfter = new CopyOnWriteArrayList<>();
+    long start = System.nanoTime();
+
+    RunReport result =
+        new ScriptRun(task, fixture.settings())
+            .run(
+                report -> {
+                  handedOverAfter.add(Duration.ofNanos(System.nanoTime() - start));
+                  reports.add(report);
+                });
+    reports.add(result);
+
+    assertThat(reports).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(reports.getFirst().status()).isEqualTo(TargetStatus.Running);
+    assertThat(reports.getFirst().output()).isEmpty();
+    assertThat(reports.subList(0, reports.size() - 1))
+        .allMatch(report -> report.status() == TargetStatus.Running);
+    assertThat(reports.getLast().status()).isEqualTo(TargetStatus.Success);
+    assertThat(reports.getLast().output()).isEqualTo("done\n");
+    assertThat(handedOverAfter.getFirst()).isGreaterThanOrEqualTo(ScriptRun.START_REPORT_DELAY);
+  }
+
+  /** A stop within the start delay ends the run before any Running report. */
+  @Test
+  void run_stopWithinStartDelay_noRunningReport() throws Exception {
+    Task task = RunFixture.shellTask("sleep 30\n", 60);
+    ScriptRun run = new ScriptRun(task, fixture.settings());
+    run.onStart(process -> run.stop(ScriptRun.StopReason.STOPPED));
+    long start = System.nanoTime();
+
+    RunReport report = run.run(fixture.progress::add);
+
+    assertThat(report.status()).isEqualTo(TargetStatus.Terminated);
+    assertThat(fixture.progress).isEmpty();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(RunFixture.awaitNoProcessesOf(task.invokeId(), Duration.ofSeconds(2))).isEmpty();
   }
 
   @Test
