@@ -71,12 +71,12 @@ final class SimulatedFleet implements AutoCloseable {
     return new SimulatedAgent.DeliveryListener() {
       @Override
       public void delivered(String invokeId, long nanoTime) {
-        deliveredAt.put(invokeId, nanoTime);
+        deliveredAt.merge(invokeId, nanoTime, Math::max);
       }
 
       @Override
       public void finished(String invokeId, long nanoTime) {
-        finishedAt.put(invokeId, nanoTime);
+        finishedAt.merge(invokeId, nanoTime, Math::max);
       }
     };
   }
@@ -152,12 +152,15 @@ final class SimulatedFleet implements AutoCloseable {
     return enrollSeconds;
   }
 
-  /** Returns when the invocation reached an agent ({@link System#nanoTime}), or null. */
+  /**
+   * Returns when the invocation reached its last agent ({@link System#nanoTime}), or null; with one
+   * desktop, when it reached that one.
+   */
   Long deliveredAt(String invokeId) {
     return deliveredAt.get(invokeId);
   }
 
-  /** Returns when the agent began to send the invocation's final report, or null. */
+  /** Returns when the last agent began to send the invocation's final report, or null. */
   Long finishedAt(String invokeId) {
     return finishedAt.get(invokeId);
   }
