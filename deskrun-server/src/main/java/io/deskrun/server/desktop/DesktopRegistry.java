@@ -2,6 +2,7 @@ package io.deskrun.server.desktop;
 
 import io.deskrun.protocol.OsType;
 import io.deskrun.protocol.ScriptType;
+import io.deskrun.server.storage.GroupCommit;
 import io.deskrun.server.support.Hashes;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,6 +34,9 @@ public final class DesktopRegistry {
   private final InstantSource clock;
   private final long heartbeatRefreshMillis;
 
+  /** Shares the commits of heartbeats that arrive together. */
+  private final GroupCommit writes;
+
   /**
    * @param heartbeatWindow how long after its last poll a desktop still counts as online; a stored
    *     heartbeat is refreshed after a sixth of it (at most {@link #MAX_HEARTBEAT_REFRESH}), so an
@@ -41,6 +45,7 @@ public final class DesktopRegistry {
   public DesktopRegistry(Jdbi jdbi, InstantSource clock, Duration heartbeatWindow) {
     this.jdbi = jdbi;
     this.clock = clock;
+    this.writes = new GroupCommit(jdbi);
     this.heartbeatRefreshMillis =
         Math.min(MAX_HEARTBEAT_REFRESH.toMillis(), heartbeatWindow.toMillis() / 6);
   }
@@ -92,7 +97,7 @@ public final class DesktopRegistry {
   /** Records that the agent polled now, with what it reported about itself. */
   public void recordHeartbeat(
       String desktopId, String hostname, String agentVersion, Collection<ScriptType> scriptTypes) {
-    jdbi.useHandle(
+    writes.run(
         handle ->
             handle
                 .createUpdate(

@@ -2,6 +2,7 @@ package io.deskrun.server.invocation;
 
 import io.deskrun.protocol.ScriptType;
 import io.deskrun.protocol.TargetStatus;
+import io.deskrun.server.storage.GroupCommit;
 import io.deskrun.server.support.Paging;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,9 +22,13 @@ final class InvocationStore {
   private final Jdbi jdbi;
   private final InstantSource clock;
 
+  /** Shares the commits of RunCommand calls that arrive together. */
+  private final GroupCommit writes;
+
   InvocationStore(Jdbi jdbi, InstantSource clock) {
     this.jdbi = jdbi;
     this.clock = clock;
+    this.writes = new GroupCommit(jdbi);
   }
 
   record NewInvocation(
@@ -79,7 +84,7 @@ final class InvocationStore {
    * poll.
    */
   void insert(NewInvocation invocation, List<NewTarget> targets, Set<String> deliveredDesktopIds) {
-    jdbi.useTransaction(
+    writes.run(
         handle -> {
           handle
               .createUpdate(
@@ -96,6 +101,7 @@ final class InvocationStore {
               .bind("now", invocation.createdAt())
               .execute();
           insertTargets(handle, invocation, targets, deliveredDesktopIds);
+          return null;
         });
   }
 

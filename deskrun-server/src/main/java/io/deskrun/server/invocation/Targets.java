@@ -7,6 +7,7 @@ import io.deskrun.protocol.ScriptType;
 import io.deskrun.protocol.TargetStatus;
 import io.deskrun.protocol.Task;
 import io.deskrun.server.storage.Dialect;
+import io.deskrun.server.storage.GroupCommit;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -31,6 +32,9 @@ public final class Targets {
   private final InstantSource clock;
   private final Dialect dialect;
 
+  /** Shares the commits of hand-outs and reports that arrive together. */
+  private final GroupCommit writes;
+
   public Targets(Jdbi jdbi, InstantSource clock) {
     this(jdbi, clock, Dialect.H2);
   }
@@ -39,6 +43,7 @@ public final class Targets {
     this.jdbi = jdbi;
     this.clock = clock;
     this.dialect = dialect;
+    this.writes = new GroupCommit(jdbi);
   }
 
   /** The result of applying an agent's report. */
@@ -66,7 +71,7 @@ public final class Targets {
     long now = clock.millis();
     long reofferBefore = now - reofferAfter.toMillis();
     long createdAfter = now - deliveryWindow.toMillis();
-    return jdbi.inTransaction(
+    return writes.run(
         handle -> {
           List<Task> tasks = new ArrayList<>();
           for (Task candidate :
@@ -159,7 +164,7 @@ public final class Targets {
   }
 
   private int acknowledgeStart(String desktopId, String invokeId, OutputTail tail, long now) {
-    return jdbi.withHandle(
+    return writes.run(
         handle ->
             handle
                 .createUpdate(
@@ -178,7 +183,7 @@ public final class Targets {
   }
 
   private int updateOutput(String desktopId, String invokeId, OutputTail tail, long now) {
-    return jdbi.withHandle(
+    return writes.run(
         handle ->
             handle
                 .createUpdate(
@@ -196,7 +201,7 @@ public final class Targets {
   private int finish(String desktopId, RunReport report, OutputTail tail, long now) {
     String errorCode = errorCodeOf(report);
     String errorInfo = report.errorInfo() != null ? report.errorInfo() : ErrorInfos.of(errorCode);
-    return jdbi.withHandle(
+    return writes.run(
         handle ->
             handle
                 .createUpdate(
