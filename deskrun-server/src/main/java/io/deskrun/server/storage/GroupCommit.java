@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -23,7 +24,7 @@ import org.jdbi.v3.core.Jdbi;
  * back: it may run twice, and only the second run counts.
  */
 public final class GroupCommit {
-  /** The most writes in one transaction, which bounds how long its row locks are held. */
+  /** Maximum writes in one transaction, which bounds how long its row locks are held. */
   static final int MAX_BATCH = 64;
 
   /** A write to run in a transaction that may be shared with other writes. */
@@ -141,6 +142,9 @@ public final class GroupCommit {
     /** Completes with true when the caller must run the queue, false when its write is done. */
     private final CompletableFuture<Boolean> turn = new CompletableFuture<>();
 
+    /** Set once the write has succeeded or failed, since the runner's own turn is already taken. */
+    private final AtomicBoolean settled = new AtomicBoolean();
+
     private T value;
     private RuntimeException error;
 
@@ -162,11 +166,13 @@ public final class GroupCommit {
     }
 
     void succeed() {
-      turn.complete(false);
+      if (settled.compareAndSet(false, true)) {
+        turn.complete(false);
+      }
     }
 
     void fail(RuntimeException e) {
-      if (!turn.isDone()) {
+      if (settled.compareAndSet(false, true)) {
         error = e;
         turn.complete(false);
       }
