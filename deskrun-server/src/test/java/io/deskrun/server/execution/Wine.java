@@ -45,7 +45,25 @@ final class Wine implements AutoCloseable {
     // Persistent for 60 s after the last Wine process, in case close() is never reached.
     wine.exec(List.of(wine.wineserver.toString(), "-p60"));
     wine.exec(List.of(wine.wine.toString(), "cmd", "/c", "exit", "0"));
+    wine.awaitNestedCmd();
     return wine;
+  }
+
+  /**
+   * Waits until a batch file can start {@code cmd} itself. In a new prefix the first {@code cmd}
+   * can return before Wine has finished setting the prefix up, and a nested {@code cmd} then fails
+   * as an unknown command with exit code 49.
+   */
+  private void awaitNestedCmd() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETUP_LIMIT_SECONDS);
+    List<String> probe = List.of(wine.toString(), "cmd", "/c", "cmd", "/c", "exit", "3");
+    while (exec(probe) != 3) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException(
+            "Wine's cmd could not start a nested cmd within " + SETUP_LIMIT_SECONDS + " s");
+      }
+      Thread.sleep(500);
+    }
   }
 
   /** Returns the agent's batch interpreter command: Wine's cmd with this prefix and locale. */
@@ -64,7 +82,8 @@ final class Wine implements AutoCloseable {
         "LC_ALL=" + locale);
   }
 
-  private void exec(List<String> words) throws IOException, InterruptedException {
+  /** Runs a command in the prefix and returns its exit code. */
+  private int exec(List<String> words) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(environmentCommand());
     command.addAll(words);
     Process process =
@@ -77,6 +96,7 @@ final class Wine implements AutoCloseable {
       process.destroyForcibly();
       throw new IOException(command + " did not finish within " + SETUP_LIMIT_SECONDS + " s");
     }
+    return process.exitValue();
   }
 
   /** Stops the wineserver and every Wine process of the prefix. */
