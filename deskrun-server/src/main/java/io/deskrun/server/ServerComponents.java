@@ -65,7 +65,10 @@ final class ServerComponents {
             config.clock(),
             config.heartbeatWindow(),
             pageTokens,
-            targets::cancelPendingOf)
+            desktopId -> {
+              desktops.forget(desktopId);
+              targets.cancelPendingOf(desktopId);
+            })
         .register(handlers);
     InvocationActions invocations =
         new InvocationActions(

@@ -12,6 +12,7 @@ import io.deskrun.protocol.RunReport;
 import io.deskrun.protocol.ScriptType;
 import io.deskrun.protocol.TargetStatus;
 import io.deskrun.protocol.Task;
+import io.deskrun.server.desktop.DesktopRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -182,6 +183,7 @@ class AgentChannelTest {
   @Test
   void poll_afterDeregister_unauthorizedAndPendingCancelled() {
     ServerFixture.Enrolled desktop = server.enrollDesktop();
+    server.poll(desktop, 0, 0, List.of());
     String invokeId = run(desktop, "echo hi");
 
     server.call("DeregisterDesktop", params("DesktopId", desktop.desktopId()));
@@ -193,6 +195,31 @@ class AgentChannelTest {
             new PollRequest(1, 0, "h", "v", List.of(), List.of()));
     assertThat(rejected.status()).isEqualTo(401);
     assertThat(status(invokeId, desktop)).isEqualTo(TargetStatus.Cancelled);
+  }
+
+  @Test
+  void poll_desktopDeletedByOtherServer_acceptedUntilReuseEnds() {
+    ServerFixture.Enrolled desktop = server.enrollDesktop();
+    server.poll(desktop, 1, 0, List.of());
+    server
+        .database
+        .jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate("DELETE FROM desktops WHERE desktop_id = :id")
+                    .bind("id", desktop.desktopId())
+                    .execute());
+
+    PollResponse withinReuse = server.poll(desktop, 1, 0, List.of());
+    server.clock.advance(DesktopRegistry.CREDENTIAL_REUSE);
+    ServerFixture.Rejected afterReuse =
+        server.postRejected(
+            AgentProtocol.POLL_PATH,
+            desktop.credential(),
+            new PollRequest(1, 0, "h", "v", List.of(), List.of()));
+
+    assertThat(withinReuse.tasks()).isEmpty();
+    assertThat(afterReuse.status()).isEqualTo(401);
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 
@@ -30,12 +31,21 @@ public final class DesktopRegistry {
    */
   static final Duration MAX_HEARTBEAT_REFRESH = Duration.ofSeconds(15);
 
+  /** How long a desktop read to check an agent credential is reused. */
+  public static final Duration CREDENTIAL_REUSE = Duration.ofSeconds(2);
+
+  /** Bounds the memory of remembered desktops; past it they are all read again. */
+  static final int MAX_REMEMBERED_CREDENTIALS = 100_000;
+
   private final Jdbi jdbi;
   private final InstantSource clock;
   private final long heartbeatRefreshMillis;
 
   /** Shares the commits of heartbeats that arrive together. */
   private final GroupCommit writes;
+
+  /** Desktops read by {@link #authenticate}, by id. */
+  private final Map<String, Credential> credentials = new ConcurrentHashMap<>();
 
   /**
    * @param heartbeatWindow how long after its last poll a desktop still counts as online; a stored
@@ -52,22 +62,54 @@ public final class DesktopRegistry {
 
   /**
    * Checks an agent credential and returns the desktop it belongs to; empty for an unknown or
-   * deregistered desktop or a wrong token.
+   * deregistered desktop or a wrong token. A desktop read from the database is reused for {@link
+   * #CREDENTIAL_REUSE}, which saves a read on most polls and reports of a busy agent.
+   *
+   * <p>NOTE: a desktop deregistered through another server of a shared database is still accepted
+   * here for up to {@link #CREDENTIAL_REUSE}; on this server {@link #forget} takes effect at once.
    */
   public Optional<Desktop> authenticate(String desktopId, String token) {
+    long now = clock.millis();
+    Credential credential = credentials.get(desktopId);
+    if (credential == null || now - credential.readAt() >= CREDENTIAL_REUSE.toMillis()) {
+      credential = read(desktopId, now);
+      remember(desktopId, credential);
+    }
+    if (credential == null || !Hashes.matches(token, credential.tokenHash())) {
+      return Optional.empty();
+    }
+    return Optional.of(credential.desktop());
+  }
+
+  /** Drops what this registry remembers of a desktop, such as after it was deregistered. */
+  public void forget(String desktopId) {
+    credentials.remove(desktopId);
+  }
+
+  private Credential read(String desktopId, long now) {
     return jdbi.withHandle(
         handle ->
             handle
                 .createQuery(
                     "SELECT " + COLUMNS + ", token_hash FROM desktops WHERE desktop_id = :id")
                 .bind("id", desktopId)
-                .map((rs, ctx) -> new Credential(map(rs), rs.getString("token_hash")))
+                .map((rs, ctx) -> new Credential(map(rs), rs.getString("token_hash"), now))
                 .findOne()
-                .filter(credential -> Hashes.matches(token, credential.tokenHash()))
-                .map(Credential::desktop));
+                .orElse(null));
   }
 
-  private record Credential(Desktop desktop, String tokenHash) {}
+  private void remember(String desktopId, Credential credential) {
+    if (credential == null) {
+      credentials.remove(desktopId);
+      return;
+    }
+    if (credentials.size() >= MAX_REMEMBERED_CREDENTIALS) {
+      credentials.clear();
+    }
+    credentials.put(desktopId, credential);
+  }
+
+  private record Credential(Desktop desktop, String tokenHash, long readAt) {}
 
   /**
    * Records a poll of the desktop just read by {@link #authenticate}: skips the write when its
@@ -112,6 +154,8 @@ public final class DesktopRegistry {
                 .bind("types", scriptTypes == null ? null : formatScriptTypes(scriptTypes))
                 .bind("id", desktopId)
                 .execute());
+    // The remembered desktop has the old heartbeat, which would cause a write on every poll.
+    forget(desktopId);
   }
 
   /** Returns the desktops among {@code desktopIds} that exist in this account and region. */
