@@ -21,7 +21,8 @@ import org.jdbi.v3.core.Jdbi;
  * caller.
  *
  * <p>A write must touch only the database through the given handle and must not commit or roll
- * back: it may run twice, and only the second run counts.
+ * back: it may run twice, and only the second run counts. It must not call {@link #run} itself,
+ * which would wait for the transaction it is part of.
  */
 public final class GroupCommit {
   /** Maximum writes in one transaction, which bounds how long its row locks are held. */
