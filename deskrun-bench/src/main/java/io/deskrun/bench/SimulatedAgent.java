@@ -12,9 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -116,19 +114,16 @@ final class SimulatedAgent implements Runnable {
     try {
       Process process =
           new ProcessBuilder("sh", "-c", task.content()).redirectErrorStream(true).start();
-      CompletableFuture<byte[]> output = readAll(process.getInputStream());
-      Thread startReport = null;
-      if (!process.waitFor(START_REPORT_DELAY.toMillis(), TimeUnit.MILLISECONDS)) {
-        startReport = Thread.ofVirtual().start(() -> sendStartReport(task.invokeId()));
+      StartReport startReport = new StartReport(task.invokeId());
+      String output;
+      try (InputStream out = process.getInputStream()) {
+        output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
       }
       long exitCode = process.waitFor();
+      startReport.cancelOrAwait();
       TargetStatus status = exitCode == 0 ? TargetStatus.Success : TargetStatus.Failed;
-      String text = new String(output.join(), StandardCharsets.UTF_8);
-      if (startReport != null) {
-        startReport.join();
-      }
-      finalReport(task.invokeId(), status, exitCode, text);
-    } catch (IOException | CompletionException e) {
+      finalReport(task.invokeId(), status, exitCode, output);
+    } catch (IOException e) {
       finalReport(task.invokeId(), TargetStatus.Error, null, e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -136,18 +131,39 @@ final class SimulatedAgent implements Runnable {
     }
   }
 
-  private static CompletableFuture<byte[]> readAll(InputStream out) {
-    CompletableFuture<byte[]> bytes = new CompletableFuture<>();
-    Thread.ofVirtual()
-        .start(
-            () -> {
-              try (out) {
-                bytes.complete(out.readAllBytes());
-              } catch (IOException e) {
-                bytes.completeExceptionally(e);
-              }
-            });
-    return bytes;
+  /**
+   * The Running report of one run, sent from a virtual thread once the run has lasted {@link
+   * #START_REPORT_DELAY}, so that the run's own thread reads the output as a direct launch does.
+   */
+  private final class StartReport {
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final AtomicBoolean due = new AtomicBoolean(true);
+    private final Thread timer;
+
+    StartReport(String invokeId) {
+      timer = Thread.ofVirtual().start(() -> sendWhenDue(invokeId));
+    }
+
+    private void sendWhenDue(String invokeId) {
+      try {
+        Thread.sleep(START_REPORT_DELAY);
+        if (due.compareAndSet(true, false)) {
+          sendStartReport(invokeId);
+        }
+      } catch (InterruptedException e) {
+        // Cancelled: the run ended before its report was due.
+      } finally {
+        done.complete(null);
+      }
+    }
+
+    /** Stops a report not yet due, or waits for one already being sent. */
+    void cancelOrAwait() {
+      if (due.compareAndSet(true, false)) {
+        timer.interrupt();
+      }
+      done.join();
+    }
   }
 
   private void finalReport(String invokeId, TargetStatus status, Long exitCode, String output) {
