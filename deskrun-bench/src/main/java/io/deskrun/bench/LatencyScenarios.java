@@ -54,13 +54,13 @@ final class LatencyScenarios {
     compare("single", "single desktop, `echo hi`", deskrun, direct, 3.0, cpu);
     report.samples("single.step.runcommand_response", accepted);
     report.samples("single.step.delivered", delivered);
-    report.samples("single.step.agent_start_report_and_run", executed);
+    report.samples("single.step.agent_run", executed);
     report.samples("single.step.final_seen_after_final_report_began", seen);
     report.note(
         String.format(
             java.util.Locale.ROOT,
             "Single desktop, medians of the steps: RunCommand answered after %.1f ms, task in the"
-                + " agent's poll response after %.1f ms, agent's Running report + `sh -c` %.1f ms,"
+                + " agent's poll response after %.1f ms, the agent's `sh -c` run %.1f ms,"
                 + " final status seen by the client %.1f ms after the agent began its final"
                 + " report.",
             accepted.median(),
