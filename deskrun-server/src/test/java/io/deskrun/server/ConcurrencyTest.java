@@ -7,7 +7,9 @@ import io.deskrun.protocol.AgentProtocol;
 import io.deskrun.protocol.EnrollRequest;
 import io.deskrun.protocol.OsType;
 import io.deskrun.protocol.PollResponse;
+import io.deskrun.protocol.RunReport;
 import io.deskrun.protocol.ScriptType;
+import io.deskrun.protocol.TargetStatus;
 import io.deskrun.protocol.Task;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -115,5 +117,65 @@ class ConcurrencyTest {
             .map(Task::invokeId)
             .toList();
     assertThat(delivered).containsExactlyInAnyOrderElementsOf(created);
+  }
+
+  @Test
+  void stop_whileAgentsReport_everyCallSucceeds() throws Exception {
+    int desktopCount = 20;
+    List<ServerFixture.Enrolled> desktops = new ArrayList<>();
+    for (int i = 0; i < desktopCount; i++) {
+      desktops.add(server.enrollDesktop());
+    }
+
+    for (int round = 0; round < 5; round++) {
+      String invokeId = runOnAll(desktops);
+      for (ServerFixture.Enrolled desktop : desktops) {
+        server.poll(desktop, 1, 0, List.of());
+        server.report(
+            desktop, new RunReport(invokeId, TargetStatus.Running, null, "", 0, null, null));
+      }
+
+      List<Callable<Object>> calls = new ArrayList<>();
+      for (ServerFixture.Enrolled desktop : desktops) {
+        calls.add(
+            () -> {
+              server.report(
+                  desktop,
+                  new RunReport(invokeId, TargetStatus.Success, 0L, "done\n", 0, null, null));
+              return null;
+            });
+      }
+      for (int i = 0; i < 4; i++) {
+        calls.add(() -> server.call("StopInvocation", params("InvokeId", invokeId)));
+      }
+      try (ExecutorService pool = Executors.newFixedThreadPool(calls.size())) {
+        for (Future<Object> call : pool.invokeAll(calls)) {
+          call.get(20, TimeUnit.SECONDS);
+        }
+      }
+
+      assertThat(statuses(invokeId)).hasSize(desktopCount).containsOnly("Success");
+    }
+  }
+
+  private String runOnAll(List<ServerFixture.Enrolled> desktops) {
+    Map<String, String> parameters =
+        params("Type", "RunShellScript", "CommandContent", "echo race");
+    for (int i = 0; i < desktops.size(); i++) {
+      parameters.put("DesktopId." + (i + 1), desktops.get(i).desktopId());
+    }
+    return (String) server.call("RunCommand", parameters).get("InvokeId");
+  }
+
+  private List<String> statuses(String invokeId) {
+    return server
+        .database
+        .jdbi()
+        .withHandle(
+            h ->
+                h.createQuery("SELECT status FROM targets WHERE invoke_id = :id")
+                    .bind("id", invokeId)
+                    .mapTo(String.class)
+                    .list());
   }
 }

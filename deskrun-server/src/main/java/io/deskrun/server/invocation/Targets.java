@@ -312,7 +312,9 @@ public final class Targets {
    */
   public void requestStop(String invokeId, Collection<String> desktopIds) {
     long now = clock.millis();
-    jdbi.useTransaction(
+    // Through the shared transactions, so that on this server a stop never runs next to a batch
+    // of reports that locks the same rows in another order.
+    writes.run(
         handle -> {
           handle
               .createUpdate(
@@ -333,13 +335,14 @@ public final class Targets {
               .bind("invoke", invokeId)
               .bindList("desktops", List.copyOf(desktopIds))
               .execute();
+          return null;
         });
   }
 
   /** Cancels every Pending target of a desktop (used when it is deregistered). */
   public int cancelPendingOf(String desktopId) {
     long now = clock.millis();
-    return jdbi.withHandle(
+    return writes.run(
         handle ->
             handle
                 .createUpdate(
