@@ -31,6 +31,6 @@ record Plan(
   }
 
   static Plan quick() {
-    return new Plan(150, 30, 4, 8, 1000, 8, 2, 3, 3, 2_000, 5, 60, 0, 1);
+    return new Plan(600, 30, 4, 8, 1000, 8, 2, 3, 3, 2_000, 5, 60, 0, 1);
   }
 }
