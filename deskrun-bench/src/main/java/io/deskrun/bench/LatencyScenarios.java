@@ -2,6 +2,7 @@ package io.deskrun.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The end-to-end scenarios on desktops that launch real processes: one desktop, and fan-out to 50,
@@ -41,15 +42,13 @@ final class LatencyScenarios {
       deskrun.add(timing.millis());
       direct.add(DirectLaunch.once(Invocations.SCRIPT));
 
-      Long deliveredAt = fleet.deliveredAt(timing.invokeId());
-      Long finishedAt = fleet.finishedAt(timing.invokeId());
-      if (deliveredAt == null || finishedAt == null) {
-        continue;
+      Optional<StepTimes> steps = stepTimes(timing);
+      if (steps.isPresent()) {
+        accepted.add(steps.get().accepted());
+        delivered.add(steps.get().delivered());
+        executed.add(steps.get().finalReport() - steps.get().delivered());
+        seen.add(steps.get().seen() - steps.get().finalReport());
       }
-      accepted.add((timing.accepted() - timing.start()) / 1e6);
-      delivered.add((deliveredAt - timing.start()) / 1e6);
-      executed.add((finishedAt - deliveredAt) / 1e6);
-      seen.add((timing.seenFinal() - finishedAt) / 1e6);
     }
     compare("single", "single desktop, `echo hi`", deskrun, direct, 3.0, cpu);
     report.samples("single.step.runcommand_response", accepted);
@@ -89,12 +88,11 @@ final class LatencyScenarios {
       deskrun.add(timing.millis());
       direct.add(DirectLaunch.parallel(Plan.FAN_OUT, Invocations.SCRIPT));
 
-      Long deliveredAt = fleet.deliveredAt(timing.invokeId());
-      Long finishedAt = fleet.finishedAt(timing.invokeId());
-      if (deliveredAt != null && finishedAt != null) {
-        accepted.add((timing.accepted() - timing.start()) / 1e6);
-        delivered.add((deliveredAt - timing.start()) / 1e6);
-        finished.add((finishedAt - timing.start()) / 1e6);
+      Optional<StepTimes> steps = stepTimes(timing);
+      if (steps.isPresent()) {
+        accepted.add(steps.get().accepted());
+        delivered.add(steps.get().delivered());
+        finished.add(steps.get().finalReport());
       }
     }
     compare("fanout", "fan-out to 50 desktops, all final", deskrun, direct, 1.5, cpu);
@@ -111,6 +109,27 @@ final class LatencyScenarios {
             delivered.median(),
             finished.median(),
             deskrun.median()));
+  }
+
+  /**
+   * When the steps of one run happened, in ms after the RunCommand call: its answer, the task in
+   * the (last) agent's hands, the (last) final report begun, and the client seeing the result.
+   */
+  private record StepTimes(double accepted, double delivered, double finalReport, double seen) {}
+
+  /** Returns the step times of a run, or empty when an agent recorded no time for it. */
+  private Optional<StepTimes> stepTimes(Invocations.Timing timing) {
+    Long deliveredAt = fleet.deliveredAt(timing.invokeId());
+    Long finishedAt = fleet.finishedAt(timing.invokeId());
+    if (deliveredAt == null || finishedAt == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new StepTimes(
+            (timing.accepted() - timing.start()) / 1e6,
+            (deliveredAt - timing.start()) / 1e6,
+            (finishedAt - timing.start()) / 1e6,
+            (timing.seenFinal() - timing.start()) / 1e6));
   }
 
   List<String> fanOutDesktops() {

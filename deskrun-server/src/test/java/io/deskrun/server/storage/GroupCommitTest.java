@@ -62,23 +62,12 @@ class GroupCommitTest {
 
   @Test
   void run_queuedWrites_shareOneTransaction() throws Exception {
-    CountDownLatch firstStarted = new CountDownLatch(1);
     CountDownLatch releaseFirst = new CountDownLatch(1);
     Set<Handle> handles = ConcurrentHashMap.newKeySet();
     int queued = 20;
 
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      Future<Integer> first =
-          pool.submit(
-              () ->
-                  writes.run(
-                      handle -> {
-                        handles.add(handle);
-                        firstStarted.countDown();
-                        await(releaseFirst);
-                        return insert(handle, "first");
-                      }));
-      assertThat(firstStarted.await(5, TimeUnit.SECONDS)).isTrue();
+      Future<Integer> first = startBlockedWrite(pool, releaseFirst, handles);
       List<Future<Integer>> others = new ArrayList<>();
       for (int i = 0; i < queued; i++) {
         String name = "item-" + i;
@@ -107,20 +96,10 @@ class GroupCommitTest {
   @Test
   void run_oneFailingQueuedWrite_othersCommitted() throws Exception {
     writes.run(handle -> insert(handle, "taken"));
-    CountDownLatch firstStarted = new CountDownLatch(1);
     CountDownLatch releaseFirst = new CountDownLatch(1);
 
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      Future<Integer> first =
-          pool.submit(
-              () ->
-                  writes.run(
-                      handle -> {
-                        firstStarted.countDown();
-                        await(releaseFirst);
-                        return insert(handle, "first");
-                      }));
-      assertThat(firstStarted.await(5, TimeUnit.SECONDS)).isTrue();
+      Future<Integer> first = startBlockedWrite(pool, releaseFirst, ConcurrentHashMap.newKeySet());
       Future<Integer> good = pool.submit(() -> writes.run(handle -> insert(handle, "good")));
       Future<Integer> duplicate = pool.submit(() -> writes.run(handle -> insert(handle, "taken")));
       Future<Integer> alsoGood =
@@ -153,6 +132,28 @@ class GroupCommitTest {
     assertThat(stored()).isEmpty();
     int after = writes.run(handle -> insert(handle, "after"));
     assertThat(after).isEqualTo(1);
+  }
+
+  /**
+   * Starts a write that inserts "first" once {@code release} opens, and returns when it is running,
+   * so that the writes started next queue up behind it.
+   */
+  private Future<Integer> startBlockedWrite(
+      ExecutorService pool, CountDownLatch release, Set<Handle> handles)
+      throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(1);
+    Future<Integer> first =
+        pool.submit(
+            () ->
+                writes.run(
+                    handle -> {
+                      handles.add(handle);
+                      started.countDown();
+                      await(release);
+                      return insert(handle, "first");
+                    }));
+    assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+    return first;
   }
 
   private static void await(CountDownLatch latch) {
