@@ -223,6 +223,47 @@ class AgentChannelTest {
   }
 
   @Test
+  void authenticate_manyDesktopsIdle_expiredOnesDropped() {
+    ServerFixture.Enrolled source = server.enrollDesktop();
+    String token = source.credential().substring(source.desktopId().length() + 1);
+    copyDesktop(source.desktopId(), "ecd-idle-", 2_100);
+    DesktopRegistry registry = server.components.desktops;
+    int before = registry.rememberedCount();
+
+    for (int i = 0; i < 1_100; i++) {
+      assertThat(registry.authenticate("ecd-idle-" + i, token)).isPresent();
+    }
+    server.clock.advance(DesktopRegistry.CREDENTIAL_REUSE);
+    for (int i = 1_100; i < 2_100; i++) {
+      assertThat(registry.authenticate("ecd-idle-" + i, token)).isPresent();
+    }
+
+    // The 1,100 read before the clock moved have expired and are dropped once the map doubles.
+    assertThat(registry.rememberedCount()).isLessThan(before + 1_100);
+  }
+
+  /** Copies a desktop's row under {@code count} new ids with the same token. */
+  private static void copyDesktop(String desktopId, String idPrefix, int count) {
+    server
+        .database
+        .jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate(
+                        "INSERT INTO desktops (desktop_id, account_id, region_id, activation_id,"
+                            + " desktop_name, os_type, hostname, agent_version, script_types,"
+                            + " token_hash, last_heartbeat_at, created_at)"
+                            + " SELECT :prefix || CAST(x - 1 AS VARCHAR), account_id, region_id,"
+                            + " activation_id, desktop_name, os_type, hostname, agent_version,"
+                            + " script_types, token_hash, last_heartbeat_at, created_at"
+                            + " FROM desktops, SYSTEM_RANGE(1, :count) WHERE desktop_id = :id")
+                    .bind("prefix", idPrefix)
+                    .bind("count", count)
+                    .bind("id", desktopId)
+                    .execute());
+  }
+
+  @Test
   void poll_pendingTarget_returnsDecodedTask() {
     ServerFixture.Enrolled desktop = server.enrollDesktop();
     String invokeId = run(desktop, "echo h\u00e9");

@@ -37,6 +37,9 @@ public final class DesktopRegistry {
   /** Bounds the memory of remembered desktops; past it they are all read again. */
   static final int MAX_REMEMBERED_CREDENTIALS = 100_000;
 
+  /** Below this many remembered desktops, expired ones are left until they are read again. */
+  static final int MIN_CLEANUP_SIZE = 1_024;
+
   private final Jdbi jdbi;
   private final InstantSource clock;
   private final long heartbeatRefreshMillis;
@@ -46,6 +49,9 @@ public final class DesktopRegistry {
 
   /** Desktops read by {@link #authenticate}, by id. */
   private final Map<String, Credential> credentials = new ConcurrentHashMap<>();
+
+  /** The number of remembered desktops at which expired ones are dropped next. */
+  private volatile int nextCleanup = MIN_CLEANUP_SIZE;
 
   /**
    * @param heartbeatWindow how long after its last poll a desktop still counts as online; a stored
@@ -81,6 +87,11 @@ public final class DesktopRegistry {
     return Optional.of(credential.desktop());
   }
 
+  /** Returns how many desktops this registry remembers from credential checks. */
+  public int rememberedCount() {
+    return credentials.size();
+  }
+
   /** Drops what this registry remembers of a desktop, such as after it was deregistered. */
   public void forget(String desktopId) {
     credentials.remove(desktopId);
@@ -103,10 +114,23 @@ public final class DesktopRegistry {
       credentials.remove(desktopId);
       return;
     }
+    credentials.put(desktopId, credential);
+    if (credentials.size() > nextCleanup) {
+      dropExpired(credential.readAt());
+    }
+  }
+
+  /**
+   * Drops the remembered desktops too old to be reused. Idle agents poll every 25 s, far apart from
+   * the 2 s of reuse, so without this their rows would stay in memory for nothing. The next cleanup
+   * comes when the map has doubled, which keeps the work per read constant.
+   */
+  private synchronized void dropExpired(long now) {
+    credentials.values().removeIf(kept -> now - kept.readAt() >= CREDENTIAL_REUSE.toMillis());
     if (credentials.size() >= MAX_REMEMBERED_CREDENTIALS) {
       credentials.clear();
     }
-    credentials.put(desktopId, credential);
+    nextCleanup = Math.max(MIN_CLEANUP_SIZE, 2 * credentials.size());
   }
 
   private record Credential(Desktop desktop, String tokenHash, long readAt) {}
