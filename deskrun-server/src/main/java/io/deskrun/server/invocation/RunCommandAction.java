@@ -73,7 +73,8 @@ final class RunCommandAction {
     List<NewTarget> targets = classify(request, desktopIds, type);
     checkAnyPending(targets);
     String invokeId = Ids.invokeId();
-    Map<String, WakeUps.Reservation> waitingPolls = reserveWaitingPolls(targets);
+    List<String> pending = pendingDesktopIds(targets);
+    Map<String, WakeUps.Reservation> waitingPolls = reserveWaitingPolls(pending);
     try {
       store.insert(
           new InvocationStore.NewInvocation(
@@ -93,7 +94,7 @@ final class RunCommandAction {
     }
     Task task = new Task(invokeId, type, script, timeout);
     waitingPolls.values().forEach(poll -> poll.deliver(List.of(task)));
-    List<String> others = new ArrayList<>(pendingDesktopIds(targets));
+    List<String> others = new ArrayList<>(pending);
     others.removeAll(waitingPolls.keySet());
     wakeUps.wake(others);
     LOG.info(
@@ -102,7 +103,7 @@ final class RunCommandAction {
         invokeId,
         type,
         targets.size(),
-        pendingDesktopIds(targets).size());
+        pending.size());
 
     Map<String, Object> response = new LinkedHashMap<>();
     response.put("InvokeId", invokeId);
@@ -110,12 +111,12 @@ final class RunCommandAction {
   }
 
   /**
-   * Takes the polls waiting in this server for the pending desktops, so their tasks go straight to
-   * them; the other desktops are woken once the invocation is stored.
+   * Takes the polls waiting in this server for these desktops, so that their tasks go straight to
+   * them. The desktops without such a poll are woken once the invocation is stored.
    */
-  private Map<String, WakeUps.Reservation> reserveWaitingPolls(List<NewTarget> targets) {
+  private Map<String, WakeUps.Reservation> reserveWaitingPolls(List<String> desktopIds) {
     Map<String, WakeUps.Reservation> reserved = new LinkedHashMap<>();
-    for (String desktopId : pendingDesktopIds(targets)) {
+    for (String desktopId : desktopIds) {
       wakeUps.reserve(desktopId).ifPresent(poll -> reserved.put(desktopId, poll));
     }
     return reserved;

@@ -71,11 +71,23 @@ public final class Targets {
     long now = clock.millis();
     long reofferBefore = now - reofferAfter.toMillis();
     long createdAfter = now - deliveryWindow.toMillis();
+
+    // Most polls find nothing, so they look first without joining the queue of shared writes. A
+    // task stored after this look still wakes the poll, which registered before it.
+    boolean anyCandidate =
+        !jdbi.withHandle(
+                handle -> deliveryCandidates(handle, desktopId, 1, reofferBefore, createdAfter, ""))
+            .isEmpty();
+    if (!anyCandidate) {
+      return List.of();
+    }
+
+    String lock = dialect.lockSkippingLocked("t");
     return writes.run(
         handle -> {
           List<Task> tasks = new ArrayList<>();
           for (Task candidate :
-              deliveryCandidates(handle, desktopId, max, reofferBefore, createdAfter, dialect)) {
+              deliveryCandidates(handle, desktopId, max, reofferBefore, createdAfter, lock)) {
             if (markDelivered(handle, candidate.invokeId(), desktopId, now, reofferBefore)) {
               tasks.add(candidate);
             }
@@ -90,7 +102,7 @@ public final class Targets {
       int max,
       long reofferBefore,
       long createdAfter,
-      Dialect dialect) {
+      String lockClause) {
     return handle
         .createQuery(
             "SELECT i.invoke_id, i.command_type, i.command_content, i.timeout_seconds"
@@ -99,7 +111,7 @@ public final class Targets {
                 + " AND (t.delivered_at IS NULL OR t.delivered_at <= :reofferBefore)"
                 + " AND t.created_at > :createdAfter"
                 + " ORDER BY t.created_at, i.invoke_id FETCH FIRST :max ROWS ONLY"
-                + dialect.lockSkippingLocked("t"))
+                + lockClause)
         .bind("desktop", desktopId)
         .bind("reofferBefore", reofferBefore)
         .bind("createdAfter", createdAfter)
