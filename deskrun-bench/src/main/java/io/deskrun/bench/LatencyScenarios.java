@@ -3,6 +3,7 @@ package io.deskrun.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.DoubleSupplier;
 
 /**
  * The end-to-end scenarios on desktops that launch real processes: one desktop, and fan-out to 50,
@@ -24,33 +25,23 @@ final class LatencyScenarios {
   void singleDesktop() {
     System.out.println("single desktop: RunCommand `echo hi` until Success vs ProcessBuilder");
     List<String> desktop = List.of(fleet.desktopId(0));
-    Samples deskrun = new Samples();
-    Samples direct = new Samples();
-    for (int i = 0; i < plan.singleWarmUp(); i++) {
-      Invocations.runAndWait(server.api(), desktop, Invocations.SCRIPT);
-      DirectLaunch.once(Invocations.SCRIPT);
-    }
-    double cpu = 0;
+    Measured measured =
+        measure(
+            desktop,
+            plan.singleWarmUp(),
+            plan.singleRepetitions(),
+            () -> DirectLaunch.once(Invocations.SCRIPT));
     Samples accepted = new Samples();
     Samples delivered = new Samples();
     Samples executed = new Samples();
     Samples seen = new Samples();
-    for (int i = 0; i < plan.singleRepetitions(); i++) {
-      double before = server.cpuSeconds();
-      Invocations.Timing timing = Invocations.timedRun(server.api(), desktop, Invocations.SCRIPT);
-      cpu += server.cpuSeconds() - before;
-      deskrun.add(timing.millis());
-      direct.add(DirectLaunch.once(Invocations.SCRIPT));
-
-      Optional<StepTimes> steps = stepTimes(timing);
-      if (steps.isPresent()) {
-        accepted.add(steps.get().accepted());
-        delivered.add(steps.get().delivered());
-        executed.add(steps.get().finalReport() - steps.get().delivered());
-        seen.add(steps.get().seen() - steps.get().finalReport());
-      }
+    for (StepTimes steps : measured.steps()) {
+      accepted.add(steps.accepted());
+      delivered.add(steps.delivered());
+      executed.add(steps.finalReport() - steps.delivered());
+      seen.add(steps.seen() - steps.finalReport());
     }
-    compare("single", "single desktop, `echo hi`", deskrun, direct, 3.0, cpu);
+    compare("single", "single desktop, `echo hi`", measured, 3.0);
     report.samples("single.step.runcommand_response", accepted);
     report.samples("single.step.delivered", delivered);
     report.samples("single.step.agent_run", executed);
@@ -71,31 +62,21 @@ final class LatencyScenarios {
   void fanOut() {
     System.out.println("fan-out: RunCommand to 50 desktops until all final vs 50 direct launches");
     List<String> desktops = fanOutDesktops();
-    Samples deskrun = new Samples();
-    Samples direct = new Samples();
-    for (int i = 0; i < plan.fanOutWarmUp(); i++) {
-      Invocations.runAndWait(server.api(), desktops, Invocations.SCRIPT);
-      DirectLaunch.parallel(Plan.FAN_OUT, Invocations.SCRIPT);
-    }
-    double cpu = 0;
+    Measured measured =
+        measure(
+            desktops,
+            plan.fanOutWarmUp(),
+            plan.fanOutRepetitions(),
+            () -> DirectLaunch.parallel(Plan.FAN_OUT, Invocations.SCRIPT));
     Samples accepted = new Samples();
     Samples delivered = new Samples();
     Samples finished = new Samples();
-    for (int i = 0; i < plan.fanOutRepetitions(); i++) {
-      double before = server.cpuSeconds();
-      Invocations.Timing timing = Invocations.timedRun(server.api(), desktops, Invocations.SCRIPT);
-      cpu += server.cpuSeconds() - before;
-      deskrun.add(timing.millis());
-      direct.add(DirectLaunch.parallel(Plan.FAN_OUT, Invocations.SCRIPT));
-
-      Optional<StepTimes> steps = stepTimes(timing);
-      if (steps.isPresent()) {
-        accepted.add(steps.get().accepted());
-        delivered.add(steps.get().delivered());
-        finished.add(steps.get().finalReport());
-      }
+    for (StepTimes steps : measured.steps()) {
+      accepted.add(steps.accepted());
+      delivered.add(steps.delivered());
+      finished.add(steps.finalReport());
     }
-    compare("fanout", "fan-out to 50 desktops, all final", deskrun, direct, 1.5, cpu);
+    compare("fanout", "fan-out to 50 desktops, all final", measured, 1.5);
     report.samples("fanout.step.runcommand_response", accepted);
     report.samples("fanout.step.last_delivered", delivered);
     report.samples("fanout.step.last_final_report_began", finished);
@@ -108,7 +89,37 @@ final class LatencyScenarios {
             accepted.median(),
             delivered.median(),
             finished.median(),
-            deskrun.median()));
+            measured.deskrun().median()));
+  }
+
+  /** The measured runs of a latency scenario, each next to a direct launch. */
+  private record Measured(
+      Samples deskrun, Samples direct, double cpuSeconds, List<StepTimes> steps) {}
+
+  /**
+   * Runs the script on the desktops through the API, alternating with {@code directLaunch}: the
+   * warm-up pairs first, then the measured ones with the server's CPU time and the step times.
+   */
+  private Measured measure(
+      List<String> desktops, int warmUp, int repetitions, DoubleSupplier directLaunch) {
+    for (int i = 0; i < warmUp; i++) {
+      Invocations.runAndWait(server.api(), desktops, Invocations.SCRIPT);
+      directLaunch.getAsDouble();
+    }
+
+    Samples deskrun = new Samples();
+    Samples direct = new Samples();
+    List<StepTimes> steps = new ArrayList<>();
+    double cpu = 0;
+    for (int i = 0; i < repetitions; i++) {
+      double before = server.cpuSeconds();
+      Invocations.Timing timing = Invocations.timedRun(server.api(), desktops, Invocations.SCRIPT);
+      cpu += server.cpuSeconds() - before;
+      deskrun.add(timing.millis());
+      direct.add(directLaunch.getAsDouble());
+      stepTimes(timing).ifPresent(steps::add);
+    }
+    return new Measured(deskrun, direct, cpu, steps);
   }
 
   /**
@@ -140,8 +151,10 @@ final class LatencyScenarios {
     return desktops;
   }
 
-  private void compare(
-      String key, String title, Samples deskrun, Samples direct, double limit, double cpu) {
+  private void compare(String key, String title, Measured measured, double limit) {
+    Samples deskrun = measured.deskrun();
+    Samples direct = measured.direct();
+    double cpu = measured.cpuSeconds();
     double ratio = deskrun.median() / direct.median();
     report.samples(key + ".deskrun", deskrun);
     report.samples(key + ".direct", direct);
