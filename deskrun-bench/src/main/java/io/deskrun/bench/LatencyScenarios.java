@@ -123,8 +123,8 @@ final class LatencyScenarios {
   }
 
   /**
-   * When the steps of one run happened, in ms after the RunCommand call: its answer, the task in
-   * the (last) agent's hands, the (last) final report begun, and the client seeing the result.
+   * Times of the steps of one run, in ms after the RunCommand call: its response, the task in the
+   * (last) agent's hands, the (last) final report begun, and the client seeing the result.
    */
   private record StepTimes(double accepted, double delivered, double finalReport, double seen) {}
 

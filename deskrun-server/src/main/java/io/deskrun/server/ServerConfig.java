@@ -252,8 +252,9 @@ public final class ServerConfig {
   /**
    * Returns the JDBC URL: the configured one, or an H2 file database at {@code <data-dir>/db} that
    * writes each commit to its file at once (H2 otherwise delays it up to 500 ms, so a killed server
-   * could lose a RunCommand it had already answered). The server runs about 30 distinct statements,
-   * more than the 8 parsed statements H2 keeps per connection by default, so it keeps 128.
+   * could lose a RunCommand it had already answered). The server's code has about 60 SQL
+   * statements, more than the 8 parsed statements H2 keeps per connection by default, so it keeps
+   * 128.
    */
   public String databaseUrl() {
     if (databaseUrl != null) {

@@ -198,7 +198,7 @@ class AgentChannelTest {
   }
 
   @Test
-  void poll_desktopDeletedByOtherServer_acceptedUntilReuseEnds() {
+  void poll_deletedElsewhere_acceptedUntilReuseEnds() {
     ServerFixture.Enrolled desktop = server.enrollDesktop();
     server.poll(desktop, 1, 0, List.of());
     server
@@ -306,7 +306,7 @@ class AgentChannelTest {
   }
 
   @Test
-  void poll_waitingWhenRunCommandArrives_handedTaskOnce() throws Exception {
+  void poll_waiting_handedTaskOnce() throws Exception {
     ServerFixture.Enrolled desktop = server.enrollDesktop();
     CompletableFuture<PollResponse> poll =
         CompletableFuture.supplyAsync(() -> server.poll(desktop, 1, 5, List.of()));
@@ -325,7 +325,7 @@ class AgentChannelTest {
   }
 
   @Test
-  void poll_waitingWithoutFreeSlot_taskLeftForLaterPoll() throws Exception {
+  void poll_noFreeSlot_taskLeftForLater() throws Exception {
     ServerFixture.Enrolled desktop = server.enrollDesktop();
     CompletableFuture<PollResponse> busy =
         CompletableFuture.supplyAsync(() -> server.poll(desktop, 0, 1, List.of()));
@@ -457,7 +457,7 @@ class AgentChannelTest {
   }
 
   @Test
-  void poll_shortHeartbeatWindow_refreshesAfterASixthOfIt(@TempDir Path otherDir) {
+  void poll_shortHeartbeatWindow_refreshesSooner(@TempDir Path otherDir) {
     try (ServerFixture shortWindow =
         new ServerFixture(otherDir, config -> config.withHeartbeatWindow(Duration.ofSeconds(30)))) {
       ServerFixture.Enrolled desktop = shortWindow.enrollDesktop();

@@ -74,8 +74,8 @@ public final class WakeUps {
   }
 
   /**
-   * Takes a poll of the desktop that is waiting in this process and has a free slot, so that the
-   * caller can hand it a task; empty when there is none.
+   * Takes a poll of the desktop that waits in this process and has a free slot, so that the caller
+   * can hand it a task. Returns empty when there is no such poll.
    */
   public Optional<Reservation> reserve(String desktopId) {
     Set<Waiter> waiters = waiting.get(desktopId);
