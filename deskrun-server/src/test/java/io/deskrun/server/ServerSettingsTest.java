@@ -33,7 +33,7 @@ class ServerSettingsTest {
         .isEqualTo(
             "jdbc:h2:file:"
                 + Path.of("data", "db", "deskrun").toAbsolutePath()
-                + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=128");
+                + ";QUERY_CACHE_SIZE=128");
     assertThat(config.regions()).containsExactly("cn-hangzhou");
     assertThat(config.masterKey()).isEmpty();
     assertThat(config.heartbeatWindow()).isEqualTo(Duration.ofSeconds(90));

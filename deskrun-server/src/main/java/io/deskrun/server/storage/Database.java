@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.function.IntSupplier;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Handles;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlStatements;
 
@@ -24,8 +25,12 @@ public final class Database implements AutoCloseable {
   private final String user;
   private final String password;
 
+  /** Writes H2's commits to its file before writers go on; null on PostgreSQL. */
+  private final H2Flush h2Flush;
+
   private Database(
-      HikariDataSource dataSource, Dialect dialect, String url, String user, String password) {
+      HikariDataSource dataSource, Dialect dialect, String url, String user, String password)
+      throws SQLException {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.url = url;
@@ -34,6 +39,11 @@ public final class Database implements AutoCloseable {
     this.jdbi = Jdbi.create(dataSource);
     // Queries with optional filters bind every parameter and mention only the ones in use.
     jdbi.getConfig(SqlStatements.class).setUnusedBindingAllowed(true);
+    this.h2Flush = dialect.isShared() ? null : new H2Flush(openDedicatedConnection());
+    if (h2Flush != null) {
+      jdbi.getConfig(SqlStatements.class).addCustomizer(h2Flush);
+      jdbi.getConfig(Handles.class).addListener(h2Flush);
+    }
   }
 
   /** Opens the database with a pool of {@link #DEFAULT_POOL_SIZE} connections. */
@@ -60,11 +70,15 @@ public final class Database implements AutoCloseable {
           .locations("classpath:db/migration")
           .load()
           .migrate();
+      return new Database(dataSource, dialect, url, user, password);
     } catch (RuntimeException e) {
       dataSource.close();
       throw e;
+    } catch (SQLException e) {
+      dataSource.close();
+      throw new IllegalStateException(
+          "Cannot connect to the database " + maskPassword(url) + ": " + e.getMessage(), e);
     }
-    return new Database(dataSource, dialect, url, user, password);
   }
 
   private static HikariDataSource connect(HikariConfig hikari, String url) {
@@ -143,6 +157,14 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
-    dataSource.close();
+    try {
+      if (h2Flush != null) {
+        h2Flush.close();
+      }
+    } catch (SQLException e) {
+      // Nothing is lost: H2 writes the database when the pool's connections close.
+    } finally {
+      dataSource.close();
+    }
   }
 }
