@@ -2,6 +2,7 @@ package io.deskrun.server.gateway;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deskrun.server.support.JsonMappers;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import javax.xml.stream.XMLStreamWriter;
  * Null values are left out in both formats.
  */
 final class Envelopes {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = JsonMappers.create();
   private static final String XML_DECLARATION = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
 
   private Envelopes() {}
