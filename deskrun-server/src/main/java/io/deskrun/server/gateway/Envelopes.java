@@ -20,6 +20,7 @@ import javax.xml.stream.XMLStreamWriter;
  */
 final class Envelopes {
   private static final ObjectMapper JSON = JsonMappers.create();
+  private static final int REPLACEMENT = 0xFFFD;
   private static final String XML_DECLARATION = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
 
   private Envelopes() {}
@@ -98,9 +99,33 @@ final class Envelopes {
         writeElement(writer, String.valueOf(field.getKey()), field.getValue());
       }
     } else {
-      writer.writeCharacters(String.valueOf(value));
+      writer.writeCharacters(xmlText(String.valueOf(value)));
     }
     writer.writeEndElement();
+  }
+
+  /**
+   * Returns {@code text} with each character that XML 1.0 does not allow (control characters but
+   * tab and line breaks, unpaired surrogates, U+FFFE and U+FFFF) replaced by U+FFFD. The JDK's
+   * writer copies them as they are, and a message that quotes a caller's value would otherwise make
+   * the document unreadable. JSON escapes them instead.
+   */
+  static String xmlText(String text) {
+    if (text.codePoints().allMatch(Envelopes::isXmlChar)) {
+      return text;
+    }
+    StringBuilder safe = new StringBuilder(text.length());
+    text.codePoints().forEach(c -> safe.appendCodePoint(isXmlChar(c) ? c : REPLACEMENT));
+    return safe.toString();
+  }
+
+  private static boolean isXmlChar(int c) {
+    return c == '\t'
+        || c == '\n'
+        || c == '\r'
+        || (c >= 0x20 && c <= 0xD7FF)
+        || (c >= 0xE000 && c <= 0xFFFD)
+        || (c >= 0x10000 && c <= 0x10FFFF);
   }
 
   private static Map<String, Object> withoutNulls(Map<?, ?> fields) {

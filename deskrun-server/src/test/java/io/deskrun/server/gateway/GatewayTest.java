@@ -259,6 +259,27 @@ class GatewayTest {
   }
 
   @Test
+  void formatXml_controlCharacterInValue_isReplaced() throws Exception {
+    Map<String, String> parameters = parameters("RunCommand");
+    parameters.put("Format", "XML");
+    parameters.put("RegionId", "mars\u0000\u001b-1");
+
+    Reply reply = getSigned(parameters);
+
+    assertThat(reply.status()).isEqualTo(404);
+    Element root = parseXml(reply.body()).getDocumentElement();
+    assertThat(text(root, "Code")).isEqualTo("InvalidRegionId.NotFound");
+    assertThat(text(root, "Message")).contains("mars\ufffd\ufffd-1 ");
+  }
+
+  @Test
+  void xmlText_unpairedSurrogate_isReplaced() {
+    assertThat(Envelopes.xmlText("a\ud800b")).isEqualTo("a\ufffdb");
+    assertThat(Envelopes.xmlText("\ud83d\ude00 tab\tend\uffff"))
+        .isEqualTo("\ud83d\ude00 tab\tend\ufffd");
+  }
+
+  @Test
   void get_formatAbsent_returnsJson() {
     Map<String, String> parameters = parameters("RunCommand");
     parameters.remove("Format");
