@@ -263,7 +263,8 @@ public final class Agent implements AutoCloseable {
       return new ServerClient(config.servers());
     }
     return new ServerClient(
-        config.servers(), TrustedCertificates.sslContext(config.trustedCertificate().get()));
+        config.servers(),
+        TrustedCertificates.sslContext(config.trustedCertificate().get(), "trustedCertificate"));
   }
 
   private static void recordInterruptedRuns(Journal journal, Identity identity) throws IOException {

@@ -342,7 +342,7 @@ public final class AgentConfig {
           !shutdownGrace.isNegative() && shutdownGrace.compareTo(MAX_SHUTDOWN_GRACE) <= 0,
           "shutdownGrace must be from 0 to " + MAX_SHUTDOWN_GRACE + ", got " + shutdownGrace);
       if (trustedCertificate != null) {
-        TrustedCertificates.read(trustedCertificate);
+        TrustedCertificates.read(trustedCertificate, "trustedCertificate");
       }
       return new AgentConfig(this);
     }

@@ -76,7 +76,7 @@ class AgentConfigTest {
     assertThatThrownBy(builder::build)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("trustedCertificate " + missing)
-        .hasMessageContaining("cannot be read");
+        .hasMessageContaining("does not exist");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.deskrun.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.deskrun.cli.api.ApiClient;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -62,12 +63,13 @@ final class ActivationCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       ApiClient api = client.client();
+      Path caCertificate = client.caCertificateFile(System.getenv());
       JsonNode response = api.call("CreateActivation", parameters());
 
       String id = response.path("ActivationId").asText();
       String code = response.path("ActivationCode").asText();
       String serverUrl = api.credentials().endpointUri().toString().replaceFirst("/$", "");
-      spec.commandLine().getOut().print(format(id, code, serverUrl));
+      spec.commandLine().getOut().print(format(id, code, serverUrl, caCertificate));
       spec.commandLine().getOut().flush();
       return ExitCodes.OK;
     }
@@ -81,7 +83,11 @@ final class ActivationCommand implements Callable<Integer> {
       return parameters;
     }
 
-    static String format(String id, String code, String serverUrl) {
+    /**
+     * Returns the id, the code and the agent command that enrolls with them; {@code caCertificate}
+     * is the PEM file this command trusted, which the agent then needs too, or null.
+     */
+    static String format(String id, String code, String serverUrl, Path caCertificate) {
       return "ActivationId:   "
           + id
           + "\nActivationCode: "
@@ -92,7 +98,9 @@ final class ActivationCommand implements Callable<Integer> {
           + id
           + " --activation-code "
           + code
-          + " --state-dir ./agent-state\n";
+          + " --state-dir ./agent-state"
+          + (caCertificate == null ? "" : " --ca-cert " + caCertificate)
+          + "\n";
     }
   }
 

@@ -2,6 +2,7 @@ package io.deskrun.cli;
 
 import io.deskrun.agent.Agent;
 import io.deskrun.agent.AgentConfig;
+import io.deskrun.agent.TrustedCertificates;
 import io.deskrun.protocol.ScriptType;
 import java.net.URI;
 import java.nio.charset.Charset;
@@ -171,6 +172,10 @@ final class AgentCommand implements Callable<Integer>, LongRunningCommand {
       builder.trustedCertificate(caCertificate.toAbsolutePath());
     }
     try {
+      if (caCertificate != null) {
+        // Read here first, so that an error names the option the user typed.
+        TrustedCertificates.read(caCertificate, "--ca-cert");
+      }
       return builder.build();
     } catch (IllegalArgumentException e) {
       // A setting the options passed but the agent rejects, such as a --ca-cert file without a

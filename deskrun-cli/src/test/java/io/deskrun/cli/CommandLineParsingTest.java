@@ -168,7 +168,7 @@ class CommandLineParsingTest {
 
     assertThatThrownBy(agent::toConfig)
         .isInstanceOf(CliException.class)
-        .hasMessageContaining(missing.toString());
+        .hasMessageStartingWith("--ca-cert " + missing + " does not exist");
   }
 
   @Test
@@ -257,13 +257,25 @@ class CommandLineParsingTest {
 
   @Test
   void activationCreateFormat_idAndCode_printsAgentCommand() {
-    String text = ActivationCommand.Create.format("act-1", "CODE1", "http://127.0.0.1:8080");
+    String text = ActivationCommand.Create.format("act-1", "CODE1", "http://127.0.0.1:8080", null);
 
     assertThat(text)
         .startsWith("ActivationId:   act-1\nActivationCode: CODE1\n")
         .contains(
             "deskrun agent --server http://127.0.0.1:8080 --activation-id act-1"
                 + " --activation-code CODE1 --state-dir ./agent-state\n");
+  }
+
+  @Test
+  void activationCreateFormat_caCertificate_agentCommandTrustsItToo() {
+    String text =
+        ActivationCommand.Create.format(
+            "act-1", "CODE1", "https://127.0.0.1:8443", Path.of("ca.crt"));
+
+    assertThat(text)
+        .contains(
+            "deskrun agent --server https://127.0.0.1:8443 --activation-id act-1"
+                + " --activation-code CODE1 --state-dir ./agent-state --ca-cert ca.crt\n");
   }
 
   @Test
@@ -303,6 +315,24 @@ class CommandLineParsingTest {
 
     assertThat(desktops.output).isEqualTo(OutputFormat.JSON);
     assertThat(desktops.client.dataDir).isEqualTo(Path.of("d"));
+  }
+
+  @Test
+  void clientCaCert_optionAndVariable_optionWins() {
+    StopCommand stop = parse("stop", "t-1", "--ca-cert", "option.pem");
+
+    assertThat(stop.client.caCertificateFile(Map.of("DESKRUN_CA_CERT", "variable.pem")))
+        .isEqualTo(Path.of("option.pem"));
+  }
+
+  @Test
+  void clientCaCert_onlyVariable_variableUsed() {
+    InvocationsCommand invocations = parse("invocations");
+
+    assertThat(invocations.client.caCertificateFile(Map.of("DESKRUN_CA_CERT", " variable.pem ")))
+        .isEqualTo(Path.of("variable.pem"));
+    assertThat(invocations.client.caCertificateFile(Map.of("DESKRUN_CA_CERT", " "))).isNull();
+    assertThat(invocations.client.caCertificateFile(Map.of())).isNull();
   }
 
   @Test

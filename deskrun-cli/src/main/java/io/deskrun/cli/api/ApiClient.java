@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * Calls the deskrun API the way the official Java SDK does: {@code POST /?<parameters>} with an
@@ -37,20 +38,50 @@ public final class ApiClient {
 
   private final Credentials credentials;
   private final HttpClient http;
+  // Names the certificates trusted for https in error messages, or null for the JDK's defaults.
+  private final String trusted;
   private final Clock clock;
   private final Supplier<String> nonces;
 
   ApiClient(Credentials credentials, HttpClient http, Clock clock, Supplier<String> nonces) {
+    this(credentials, http, null, clock, nonces);
+  }
+
+  private ApiClient(
+      Credentials credentials,
+      HttpClient http,
+      String trusted,
+      Clock clock,
+      Supplier<String> nonces) {
     this.credentials = credentials;
     this.http = http;
+    this.trusted = trusted;
     this.clock = clock;
     this.nonces = nonces;
   }
 
-  /** Creates a client with the system clock and random nonces. */
+  /**
+   * Creates a client with the system clock and random nonces that trusts the JDK's default trust
+   * store for an https endpoint.
+   */
   public static ApiClient create(Credentials credentials) {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    return new ApiClient(credentials, http, Clock.systemUTC(), randomNonces());
+    HttpClient http = httpClient().build();
+    return new ApiClient(credentials, http, null, Clock.systemUTC(), randomNonces());
+  }
+
+  /**
+   * Creates a client like {@link #create(Credentials)} whose https connections trust what {@code
+   * sslContext} trusts instead.
+   *
+   * @param trusted names those certificates in error messages, such as {@code --ca-cert ca.crt}
+   */
+  public static ApiClient create(Credentials credentials, SSLContext sslContext, String trusted) {
+    HttpClient http = httpClient().sslContext(sslContext).build();
+    return new ApiClient(credentials, http, trusted, Clock.systemUTC(), randomNonces());
+  }
+
+  private static HttpClient.Builder httpClient() {
+    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
   }
 
   public Credentials credentials() {
@@ -117,8 +148,12 @@ public final class ApiClient {
               + ")",
           e);
     } catch (IOException e) {
+      String tlsFailure = TlsFailures.describe(e, credentials.endpoint(), trusted);
       throw new ServerUnreachableException(
-          "Request to " + credentials.endpoint() + " failed: " + e, e);
+          tlsFailure != null
+              ? tlsFailure
+              : "Request to " + credentials.endpoint() + " failed: " + e,
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ServerUnreachableException(

@@ -14,19 +14,13 @@ import io.deskrun.agent.Agent;
 import io.deskrun.agent.AgentConfig;
 import io.deskrun.agent.AgentException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,8 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * runs a script; without it the enrollment fails on the certificate.
  */
 class AgentTlsTest {
-  private static final String PASSWORD = "changeit";
-
   @TempDir static Path dir;
 
   private static Path caPem;
@@ -48,83 +40,13 @@ class AgentTlsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path caStore = dir.resolve("ca.p12");
-    Path serverStore = dir.resolve("server.p12");
-    Path request = dir.resolve("server.csr");
-    Path serverPem = dir.resolve("server.crt");
-    caPem = dir.resolve("ca.crt");
+    TestCertificates.ServerFiles tls =
+        TestCertificates.signedByPrivateCa(dir.resolve("tls"), TestCertificates.LOOPBACK_NAMES);
+    caPem = tls.trustedCertificate();
 
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "ca",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-dname",
-        "CN=deskrun test CA",
-        "-ext",
-        "bc:c",
-        "-validity",
-        "2",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        caStore.toString());
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "server",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-dname",
-        "CN=127.0.0.1",
-        "-validity",
-        "2",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        serverStore.toString());
-    keytool(
-        "-certreq",
-        "-alias",
-        "server",
-        "-keystore",
-        serverStore.toString(),
-        "-file",
-        request.toString());
-    keytool(
-        "-gencert",
-        "-alias",
-        "ca",
-        "-keystore",
-        caStore.toString(),
-        "-infile",
-        request.toString(),
-        "-outfile",
-        serverPem.toString(),
-        "-rfc",
-        "-validity",
-        "2",
-        "-ext",
-        "SAN=ip:127.0.0.1,dns:localhost",
-        "-ext",
-        "EKU=serverAuth");
-    keytool(
-        "-exportcert",
-        "-alias",
-        "ca",
-        "-keystore",
-        caStore.toString(),
-        "-rfc",
-        "-file",
-        caPem.toString());
-    Path keyPem = writeKeyPem(serverStore, dir.resolve("server.key"));
-
-    server = LiveServer.start(dir.resolve("server"), config -> config.withTls(serverPem, keyPem));
+    server =
+        LiveServer.start(
+            dir.resolve("server"), config -> config.withTls(tls.certificate(), tls.key()));
   }
 
   @AfterAll
@@ -135,35 +57,6 @@ class AgentTlsTest {
     if (server != null) {
       server.close();
     }
-  }
-
-  private static void keytool(String... arguments) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    command.addAll(List.of(arguments));
-    command.addAll(List.of("-storepass", PASSWORD));
-    if (arguments[0].equals("-genkeypair")) {
-      command.addAll(List.of("-keypass", PASSWORD));
-    }
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(String.join(" ", command) + "\n" + output).isZero();
-  }
-
-  private static Path writeKeyPem(Path keyStoreFile, Path file) throws Exception {
-    KeyStore keyStore = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keyStoreFile)) {
-      keyStore.load(in, PASSWORD.toCharArray());
-    }
-    PrivateKey key = (PrivateKey) keyStore.getKey("server", PASSWORD.toCharArray());
-    String body =
-        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-            .encodeToString(key.getEncoded());
-    Files.writeString(
-        file, "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n");
-    return file;
   }
 
   /** Returns SDK options that trust the private CA, as an administrator would configure them. */

@@ -17,21 +17,14 @@ import com.aliyuncs.http.ProtocolType;
 import com.aliyuncs.profile.DefaultProfile;
 import io.deskrun.server.DeskrunServer;
 import io.deskrun.server.ServerConfig;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -46,34 +39,21 @@ import org.junit.jupiter.api.io.TempDir;
  * certificate.
  */
 class TlsTest {
-  private static final String PASSWORD = "changeit";
-
   @TempDir static Path dir;
 
   private static Path certificatePem;
-  private static Path keyPem;
   private static KeyStore trustStore;
   private static LiveServer server;
 
   @BeforeAll
   static void start() throws Exception {
-    Path keyStoreFile = dir.resolve("server.p12");
-    runKeytool(keyStoreFile);
-    KeyStore keyStore = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keyStoreFile)) {
-      keyStore.load(in, PASSWORD.toCharArray());
-    }
-    Certificate certificate = keyStore.getCertificate("deskrun");
-    PrivateKey key = (PrivateKey) keyStore.getKey("deskrun", PASSWORD.toCharArray());
-    certificatePem = writePem(dir.resolve("server.crt"), "CERTIFICATE", certificate.getEncoded());
-    keyPem = writePem(dir.resolve("server.key"), "PRIVATE KEY", key.getEncoded());
-
-    trustStore = KeyStore.getInstance("PKCS12");
-    trustStore.load(null, null);
-    trustStore.setCertificateEntry("deskrun", certificate);
+    TestCertificates.ServerFiles tls = TestCertificates.selfSigned(dir.resolve("tls"));
+    certificatePem = tls.certificate();
+    trustStore = tls.trustStore();
 
     server =
-        LiveServer.start(dir.resolve("server"), config -> config.withTls(certificatePem, keyPem));
+        LiveServer.start(
+            dir.resolve("server"), config -> config.withTls(tls.certificate(), tls.key()));
   }
 
   @AfterAll
@@ -81,47 +61,6 @@ class TlsTest {
     if (server != null) {
       server.close();
     }
-  }
-
-  private static void runKeytool(Path keyStoreFile) throws Exception {
-    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    Process process =
-        new ProcessBuilder(
-                keytool.toString(),
-                "-genkeypair",
-                "-alias",
-                "deskrun",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=127.0.0.1",
-                "-ext",
-                "SAN=ip:127.0.0.1,dns:localhost",
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                keyStoreFile.toString(),
-                "-storepass",
-                PASSWORD,
-                "-keypass",
-                PASSWORD)
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-  }
-
-  private static Path writePem(Path file, String label, byte[] der) throws IOException {
-    String body =
-        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
-    Files.writeString(
-        file, "-----BEGIN " + label + "-----\n" + body + "\n-----END " + label + "-----\n");
-    return file;
   }
 
   @Test
