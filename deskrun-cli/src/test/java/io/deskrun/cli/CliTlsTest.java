@@ -175,6 +175,21 @@ class CliTlsTest {
   }
 
   @Test
+  void desktops_serverDataDir_usesHttpsFromBootstrapFile() throws Exception {
+    Result result =
+        deskrun(
+            Map.of(),
+            "desktops",
+            "--data-dir",
+            dir.resolve("server").toString(),
+            "--ca-cert",
+            tls.trustedCertificate().toString());
+
+    assertThat(result.exitCode()).as("stderr: %s", result.stderr()).isZero();
+    assertThat(result.stdout()).contains(agent.desktopId());
+  }
+
+  @Test
   void desktops_caCertEnvironment_listsAgent() throws Exception {
     Result result =
         deskrun(Map.of("DESKRUN_CA_CERT", tls.trustedCertificate().toString()), "desktops");

@@ -184,7 +184,8 @@ public final class DeskrunServer implements AutoCloseable {
 
   private void writeBootstrapCredentials(Accounts.NewAccessKey key) {
     String region = new TreeSet<>(config.regions()).first();
-    BootstrapCredentials.write(bootstrapCredentialsFile(), key, endpoint(), region);
+    String protocol = config.tlsCert().isPresent() ? "https" : "http";
+    BootstrapCredentials.write(bootstrapCredentialsFile(), key, endpoint(), protocol, region);
     LOG.info(
         "Created the default account with AccessKey {}; its secret is in {}",
         key.accessKeyId(),

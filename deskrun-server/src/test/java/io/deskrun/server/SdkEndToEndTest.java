@@ -187,6 +187,7 @@ class SdkEndToEndTest {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
         .isEqualTo("rw-------");
     assertThat(credentials.get("Endpoint")).isEqualTo("127.0.0.1:" + server.port());
+    assertThat(credentials.get("Protocol")).isEqualTo("http");
     assertThat(credentials.get("RegionId")).isEqualTo("cn-hangzhou");
     assertThat(credentials.get("AccessKeyId")).matches("LTAI[A-Za-z0-9]{20}");
     assertThat(credentials.get("AccessKeySecret")).matches("[A-Za-z0-9]{30}");

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -86,14 +87,33 @@ public final class CredentialsResolver {
     return new Credentials(keyId, secret, endpoint, regionId);
   }
 
-  /** Reads a bootstrap credentials file as the server writes it. */
+  /**
+   * Reads a bootstrap credentials file as the server writes it. {@code Protocol} ({@code http} or
+   * {@code https}) applies to an {@code Endpoint} without a scheme. Files written before the field
+   * existed have none, which means {@code http}.
+   */
   public static Credentials fromBootstrapFile(Path file) {
     JsonNode json = readJson(file);
+    String endpoint = requiredField(json, "Endpoint", file);
+    // A bare host:port already means plain HTTP to the client.
+    if (protocol(json, file).equals("https") && !endpoint.contains("://")) {
+      endpoint = "https://" + endpoint;
+    }
     return new Credentials(
         requiredField(json, "AccessKeyId", file),
         requiredField(json, "AccessKeySecret", file),
-        requiredField(json, "Endpoint", file),
+        endpoint,
         orDefault(json.path("RegionId").asText(null), DEFAULT_REGION_ID));
+  }
+
+  private static String protocol(JsonNode json, Path file) {
+    String protocol = orDefault(json.path("Protocol").asText(null), "http");
+    String lower = protocol.toLowerCase(Locale.ROOT);
+    if (!lower.equals("http") && !lower.equals("https")) {
+      throw new CredentialsException(
+          file + " has Protocol \"" + protocol + "\"; expected http or https");
+    }
+    return lower;
   }
 
   private static JsonNode readJson(Path file) {

@@ -130,6 +130,49 @@ class CredentialsResolverTest {
   }
 
   @Test
+  void fromBootstrapFile_protocolHttps_endpointIsHttpsUrl() throws IOException {
+    Path dir =
+        dataDir(
+            "https",
+            """
+            {"AccessKeyId":"id","AccessKeySecret":"s","Endpoint":"127.0.0.1:8443",
+             "Protocol":"HTTPS"}""");
+
+    Credentials credentials =
+        CredentialsResolver.fromBootstrapFile(dir.resolve("bootstrap-credentials.json"));
+
+    assertThat(credentials.endpointUri()).hasToString("https://127.0.0.1:8443/");
+  }
+
+  @Test
+  void fromBootstrapFile_noProtocol_endpointIsHttp() throws IOException {
+    Path dir =
+        dataDir(
+            "noprotocol",
+            "{\"AccessKeyId\":\"id\",\"AccessKeySecret\":\"s\",\"Endpoint\":\"127.0.0.1:1\"}");
+
+    Credentials credentials =
+        CredentialsResolver.fromBootstrapFile(dir.resolve("bootstrap-credentials.json"));
+
+    assertThat(credentials.endpointUri()).hasToString("http://127.0.0.1:1/");
+  }
+
+  @Test
+  void fromBootstrapFile_unknownProtocol_rejectedNamingValue() throws IOException {
+    Path dir =
+        dataDir(
+            "ftp",
+            """
+            {"AccessKeyId":"id","AccessKeySecret":"s","Endpoint":"127.0.0.1:1",
+             "Protocol":"ftp"}""");
+
+    assertThatThrownBy(
+            () -> CredentialsResolver.fromBootstrapFile(dir.resolve("bootstrap-credentials.json")))
+        .isInstanceOf(CredentialsException.class)
+        .hasMessageContaining("has Protocol \"ftp\"; expected http or https");
+  }
+
+  @Test
   void fromBootstrapFile_notJson_rejectedNamingFile() throws IOException {
     Path dir = dataDir("broken", "AccessKeyId=id");
     Path file = dir.resolve("bootstrap-credentials.json");

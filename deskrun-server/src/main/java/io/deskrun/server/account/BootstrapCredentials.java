@@ -16,14 +16,18 @@ public final class BootstrapCredentials {
   private BootstrapCredentials() {}
 
   /**
-   * Writes the first AccessKey, the endpoint and the region as JSON readable only by the owner. An
-   * existing file is replaced, since it belongs to an earlier, emptied database.
+   * Writes the first AccessKey, the endpoint ({@code host:port}), its protocol ({@code http} or
+   * {@code https}, as the SDK's {@code protocol} setting names it) and the region as JSON readable
+   * only by the owner. An existing file is replaced, since it belongs to an earlier, emptied
+   * database.
    */
-  public static void write(Path file, Accounts.NewAccessKey key, String endpoint, String regionId) {
+  public static void write(
+      Path file, Accounts.NewAccessKey key, String endpoint, String protocol, String regionId) {
     Map<String, String> content = new LinkedHashMap<>();
     content.put("AccessKeyId", key.accessKeyId());
     content.put("AccessKeySecret", key.accessKeySecret());
     content.put("Endpoint", endpoint);
+    content.put("Protocol", protocol);
     content.put("RegionId", regionId);
     try {
       String json =

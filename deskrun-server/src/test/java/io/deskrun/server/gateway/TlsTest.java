@@ -15,6 +15,8 @@ import com.aliyuncs.http.HttpClientType;
 import com.aliyuncs.http.MethodType;
 import com.aliyuncs.http.ProtocolType;
 import com.aliyuncs.profile.DefaultProfile;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deskrun.server.DeskrunServer;
 import io.deskrun.server.ServerConfig;
 import java.net.URI;
@@ -61,6 +63,15 @@ class TlsTest {
     if (server != null) {
       server.close();
     }
+  }
+
+  @Test
+  void bootstrapCredentials_tlsServer_protocolHttps() throws Exception {
+    JsonNode credentials =
+        new ObjectMapper().readTree(server.server().bootstrapCredentialsFile().toFile());
+
+    assertThat(credentials.path("Protocol").asText()).isEqualTo("https");
+    assertThat(credentials.path("Endpoint").asText()).isEqualTo("127.0.0.1:" + server.port());
   }
 
   @Test
