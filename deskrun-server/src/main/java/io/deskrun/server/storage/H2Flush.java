@@ -29,6 +29,10 @@ import org.jdbi.v3.core.statement.StatementCustomizer;
  * that ran a write closes, its caller waits for a {@code CHECKPOINT} that began after its commit.
  * Writers that arrive while a checkpoint runs share the next one. Used only on H2, because a
  * PostgreSQL commit is durable by itself.
+ *
+ * <p>NOTE: a checkpoint writes to the file without syncing it, so the writes survive a killed
+ * process but not necessarily an OS crash. At one command every 1.5 s the file still grew by about
+ * 25 KB a command over 8 minutes, and shrank only when the server stopped cleanly.
  */
 final class H2Flush implements HandleListener, StatementCustomizer, AutoCloseable {
   private final Connection connection;
