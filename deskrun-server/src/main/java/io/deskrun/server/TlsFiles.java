@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -36,7 +37,45 @@ final class TlsFiles {
   static Tls load(Path certificateFile, Path keyFile) {
     List<X509Certificate> chain = readCertificates(certificateFile);
     PrivateKey key = readPrivateKey(keyFile);
+    requireMatchingKey(key, chain.getFirst(), certificateFile, keyFile);
     return Tls.builder().privateKey(key).privateKeyCertChain(chain).build();
+  }
+
+  /**
+   * Checks that the key belongs to the first certificate by signing a test text with the key and
+   * verifying it with the certificate's public key. Without the check the server would start and
+   * every TLS handshake would fail.
+   */
+  private static void requireMatchingKey(
+      PrivateKey key, X509Certificate certificate, Path certificateFile, Path keyFile) {
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          default -> key.getAlgorithm();
+        };
+    byte[] text = "deskrun tls key check".getBytes(StandardCharsets.US_ASCII);
+    try {
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(text);
+      byte[] signature = signer.sign();
+
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(certificate.getPublicKey());
+      verifier.update(text);
+      if (verifier.verify(signature)) {
+        return;
+      }
+    } catch (GeneralSecurityException e) {
+      // A key of another algorithm than the certificate's; reported below.
+    }
+    throw new IllegalArgumentException(
+        "Settings tls-cert and tls-key: the key in "
+            + keyFile
+            + " does not belong to the first certificate in "
+            + certificateFile
+            + "; set tls-key to the private key of that certificate.");
   }
 
   private static List<X509Certificate> readCertificates(Path file) {

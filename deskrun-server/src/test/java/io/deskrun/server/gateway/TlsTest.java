@@ -168,6 +168,19 @@ class TlsTest {
   }
 
   @Test
+  void start_keyOfAnotherCertificate_failsNamingBothFiles() throws Exception {
+    TestCertificates.ServerFiles other = TestCertificates.selfSigned(dir.resolve("other-tls"));
+    ServerConfig config =
+        ServerConfig.forDataDir(dir.resolve("mismatch")).withTls(certificatePem, other.key());
+
+    assertThatThrownBy(() -> DeskrunServer.start(config).close())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("does not belong to the first certificate")
+        .hasMessageContaining(other.key().toString())
+        .hasMessageContaining(certificatePem.toString());
+  }
+
+  @Test
   void withTls_certificateWithoutKey_failsNamingBothSettings() {
     ServerConfig config = ServerConfig.forDataDir(dir.resolve("half"));
 
