@@ -175,7 +175,7 @@ class CliTlsTest {
   }
 
   @Test
-  void desktops_serverDataDir_usesHttpsFromBootstrapFile() throws Exception {
+  void desktops_httpsDataDir_listsAgent() throws Exception {
     Result result =
         deskrun(
             Map.of(),

@@ -252,8 +252,8 @@ public final class ServerConfig {
   /**
    * Returns the JDBC URL: the configured one, or an H2 file database at {@code <data-dir>/db}. H2
    * delays writing commits to its file by up to 500 ms; the server writes them itself before a
-   * writer goes on (see {@code H2Flush}), so that a killed server loses nothing it answered. The
-   * server's code has about 60 SQL statements, more than the 8 parsed statements H2 keeps per
+   * writer goes on (see {@code H2Flush}), so that a killed server loses no write it has returned.
+   * The server's code has about 60 SQL statements, more than the 8 parsed statements H2 keeps per
    * connection by default, so it keeps 128.
    */
   public String databaseUrl() {

@@ -130,7 +130,7 @@ class CredentialsResolverTest {
   }
 
   @Test
-  void fromBootstrapFile_protocolHttps_endpointIsHttpsUrl() throws IOException {
+  void fromBootstrapFile_protocolHttps_usesHttps() throws IOException {
     Path dir =
         dataDir(
             "https",

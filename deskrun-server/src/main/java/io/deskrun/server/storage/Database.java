@@ -162,7 +162,7 @@ public final class Database implements AutoCloseable {
         h2Flush.close();
       }
     } catch (SQLException e) {
-      // Nothing is lost: H2 writes the database when the pool's connections close.
+      // H2 still writes its pending changes when the last pool connection closes.
     } finally {
       dataSource.close();
     }

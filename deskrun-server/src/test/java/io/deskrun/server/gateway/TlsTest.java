@@ -168,7 +168,7 @@ class TlsTest {
   }
 
   @Test
-  void start_keyOfAnotherCertificate_failsNamingBothFiles() throws Exception {
+  void start_mismatchedKey_fails() throws Exception {
     TestCertificates.ServerFiles other = TestCertificates.selfSigned(dir.resolve("other-tls"));
     ServerConfig config =
         ServerConfig.forDataDir(dir.resolve("mismatch")).withTls(certificatePem, other.key());

@@ -37,7 +37,7 @@ class H2FlushTest {
   }
 
   @Test
-  void writesThroughJdbi_acknowledgedBeforeKill_areInTheFile() throws Exception {
+  void jdbiWrites_killAfterAck_allStored() throws Exception {
     Set<String> acknowledged = writeThenKill("jdbi");
 
     assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(WRITES_BEFORE_KILL);
@@ -46,7 +46,7 @@ class H2FlushTest {
 
   /** The control: without the flush, H2 loses rows it had acknowledged. */
   @Test
-  void writesWithoutFlush_acknowledgedBeforeKill_areLost() throws Exception {
+  void plainJdbcWrites_killAfterAck_someLost() throws Exception {
     Set<String> acknowledged = writeThenKill("plain-jdbc");
 
     Set<String> lost = new HashSet<>(acknowledged);
@@ -97,7 +97,7 @@ class H2FlushTest {
     return acknowledged;
   }
 
-  /** The rows in the file; none when even the table was lost. */
+  /** Returns the rows in the file, or none when even the table was lost. */
   private List<String> storedNames() {
     try (Database database = Database.open(url(), "", "")) {
       return database.jdbi().withHandle(H2FlushTest::namesIn);
