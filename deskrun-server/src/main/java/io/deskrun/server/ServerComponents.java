@@ -12,8 +12,10 @@ import io.deskrun.server.dispatch.PostgresWakeUpRelay;
 import io.deskrun.server.dispatch.WakeUps;
 import io.deskrun.server.gateway.ActionHandler;
 import io.deskrun.server.invocation.InvocationActions;
+import io.deskrun.server.invocation.JournalKinds;
 import io.deskrun.server.invocation.Targets;
 import io.deskrun.server.storage.Database;
+import io.deskrun.server.storage.WriteJournal;
 import io.deskrun.server.support.PageTokens;
 import io.deskrun.server.support.RateLimiter;
 import java.time.Duration;
@@ -39,6 +41,7 @@ final class ServerComponents {
 
   ServerComponents(ServerConfig config, Database database) {
     this.database = database;
+    database.startJournal(JournalKinds.all(), WriteJournal.DEFAULT_ROTATE_INTERVAL);
     MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir());
     MasterKeyCheck.verify(database.jdbi(), masterKey, config.clock());
     PageTokens pageTokens = new PageTokens(masterKey.derive("deskrun page tokens"));

@@ -3,6 +3,7 @@ package io.deskrun.server.invocation;
 import io.deskrun.protocol.ScriptType;
 import io.deskrun.protocol.TargetStatus;
 import io.deskrun.server.storage.GroupCommit;
+import io.deskrun.server.storage.WriteJournal;
 import io.deskrun.server.support.Paging;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -84,25 +85,49 @@ final class InvocationStore {
    * poll.
    */
   void insert(NewInvocation invocation, List<NewTarget> targets, Set<String> deliveredDesktopIds) {
-    writes.run(
-        handle -> {
-          handle
-              .createUpdate(
-                  "INSERT INTO invocations (invoke_id, account_id, region_id, command_type,"
-                      + " command_content, end_user_id, timeout_seconds, created_at) VALUES"
-                      + " (:id, :account, :region, :type, :content, :endUser, :timeout, :now)")
-              .bind("id", invocation.invokeId())
-              .bind("account", invocation.accountId())
-              .bind("region", invocation.regionId())
-              .bind("type", invocation.type().name())
-              .bind("content", invocation.script())
-              .bind("endUser", invocation.endUserId())
-              .bind("timeout", invocation.timeoutSeconds())
-              .bind("now", invocation.createdAt())
-              .execute();
-          insertTargets(handle, invocation, targets, deliveredDesktopIds);
-          return null;
-        });
+    writes.runJournaled(CREATED, new Created(invocation, targets, Set.copyOf(deliveredDesktopIds)));
+  }
+
+  /** A new invocation as journaled. */
+  record Created(NewInvocation invocation, List<NewTarget> targets, Set<String> delivered) {}
+
+  /** A new invocation with its targets; applied again only when the invocation is not stored. */
+  static final WriteJournal.Kind<Created> CREATED =
+      new WriteJournal.Kind<>(
+          "invocation-created",
+          Created.class,
+          InvocationStore::writeCreated,
+          InvocationStore::writeCreatedUnlessStored);
+
+  private static int writeCreatedUnlessStored(Handle handle, Created created) {
+    boolean stored =
+        handle
+                .createQuery("SELECT COUNT(*) FROM invocations WHERE invoke_id = :id")
+                .bind("id", created.invocation().invokeId())
+                .mapTo(int.class)
+                .one()
+            > 0;
+    return stored ? 0 : writeCreated(handle, created);
+  }
+
+  private static int writeCreated(Handle handle, Created created) {
+    NewInvocation invocation = created.invocation();
+    handle
+        .createUpdate(
+            "INSERT INTO invocations (invoke_id, account_id, region_id, command_type,"
+                + " command_content, end_user_id, timeout_seconds, created_at) VALUES"
+                + " (:id, :account, :region, :type, :content, :endUser, :timeout, :now)")
+        .bind("id", invocation.invokeId())
+        .bind("account", invocation.accountId())
+        .bind("region", invocation.regionId())
+        .bind("type", invocation.type().name())
+        .bind("content", invocation.script())
+        .bind("endUser", invocation.endUserId())
+        .bind("timeout", invocation.timeoutSeconds())
+        .bind("now", invocation.createdAt())
+        .execute();
+    insertTargets(handle, invocation, created.targets(), created.delivered());
+    return 1 + created.targets().size();
   }
 
   private static void insertTargets(

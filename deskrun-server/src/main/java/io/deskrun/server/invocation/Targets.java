@@ -8,6 +8,7 @@ import io.deskrun.protocol.TargetStatus;
 import io.deskrun.protocol.Task;
 import io.deskrun.server.storage.Dialect;
 import io.deskrun.server.storage.GroupCommit;
+import io.deskrun.server.storage.WriteJournal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -83,7 +84,9 @@ public final class Targets {
     }
 
     String lock = dialect.lockSkippingLocked("t");
-    return writes.run(
+    // Volatile: a hand-out lost with a killed server is offered again, and the agent's own journal
+    // keeps it from running twice.
+    return writes.runVolatile(
         handle -> {
           List<Task> tasks = new ArrayList<>();
           for (Task candidate :
@@ -176,65 +179,117 @@ public final class Targets {
   }
 
   private int acknowledgeStart(String desktopId, String invokeId, OutputTail tail, long now) {
-    return writes.run(
-        handle ->
-            handle
-                .createUpdate(
-                    "UPDATE targets SET status = 'Running', start_time = :now, update_time = :now,"
-                        + " output = :output, dropped = :dropped, deadline_at = :now + 1000 *"
-                        + " (SELECT i.timeout_seconds FROM invocations i"
-                        + " WHERE i.invoke_id = targets.invoke_id)"
-                        + " WHERE invoke_id = :invoke AND desktop_id = :desktop"
-                        + " AND status = 'Pending'")
-                .bind("now", now)
-                .bind("output", tail.text())
-                .bind("dropped", tail.dropped())
-                .bind("invoke", invokeId)
-                .bind("desktop", desktopId)
-                .execute());
+    return writes.runJournaled(
+        STARTED, new OutputReport(invokeId, desktopId, tail.text(), tail.dropped(), now));
   }
 
   private int updateOutput(String desktopId, String invokeId, OutputTail tail, long now) {
-    return writes.run(
-        handle ->
-            handle
-                .createUpdate(
-                    "UPDATE targets SET output = :output, dropped = :dropped, update_time = :now"
-                        + " WHERE invoke_id = :invoke AND desktop_id = :desktop"
-                        + " AND status IN ('Running', 'Stopping')")
-                .bind("now", now)
-                .bind("output", tail.text())
-                .bind("dropped", tail.dropped())
-                .bind("invoke", invokeId)
-                .bind("desktop", desktopId)
-                .execute());
+    return writes.runJournaled(
+        OUTPUT, new OutputReport(invokeId, desktopId, tail.text(), tail.dropped(), now));
   }
 
   private int finish(String desktopId, RunReport report, OutputTail tail, long now) {
     String errorCode = errorCodeOf(report);
     String errorInfo = report.errorInfo() != null ? report.errorInfo() : ErrorInfos.of(errorCode);
-    return writes.run(
-        handle ->
-            handle
-                .createUpdate(
-                    "UPDATE targets SET status = :status, exit_code = :exitCode,"
-                        + " output = :output, dropped = :dropped, error_code = :errorCode,"
-                        + " error_info = :errorInfo, finish_time = :now, update_time = :now,"
-                        + " start_time = COALESCE(start_time, :startTime)"
-                        + " WHERE invoke_id = :invoke AND desktop_id = :desktop"
-                        + " AND status IN "
-                        + UNFINISHED)
-                .bind("status", report.status().name())
-                .bind("exitCode", report.exitCode())
-                .bind("output", tail.text())
-                .bind("dropped", tail.dropped())
-                .bind("errorCode", errorCode)
-                .bind("errorInfo", truncate(errorInfo))
-                .bind("now", now)
-                .bind("startTime", report.status() == TargetStatus.Cancelled ? null : (Long) now)
-                .bind("invoke", report.invokeId())
-                .bind("desktop", desktopId)
-                .execute());
+    return writes.runJournaled(
+        FINISHED,
+        new FinalReport(
+            report.invokeId(),
+            desktopId,
+            report.status(),
+            report.exitCode(),
+            tail.text(),
+            tail.dropped(),
+            errorCode,
+            truncate(errorInfo),
+            now,
+            report.status() == TargetStatus.Cancelled ? null : (Long) now));
+  }
+
+  /** A start or output report as journaled; {@code now} is the server's time of the report. */
+  record OutputReport(String invokeId, String desktopId, String output, long dropped, long now) {}
+
+  /** A final report as journaled, with the error code and start time the server derived. */
+  record FinalReport(
+      String invokeId,
+      String desktopId,
+      TargetStatus status,
+      Long exitCode,
+      String output,
+      long dropped,
+      String errorCode,
+      String errorInfo,
+      long now,
+      Long startTime) {}
+
+  /** Pending to Running, with the first output and the deadline of the run. */
+  static final WriteJournal.Kind<OutputReport> STARTED =
+      WriteJournal.Kind.idempotent("target-started", OutputReport.class, Targets::writeStart);
+
+  /** New output of a Running or Stopping target. */
+  static final WriteJournal.Kind<OutputReport> OUTPUT =
+      WriteJournal.Kind.idempotent("target-output", OutputReport.class, Targets::writeOutput);
+
+  /** The end of a Pending, Running or Stopping target. */
+  static final WriteJournal.Kind<FinalReport> FINISHED =
+      WriteJournal.Kind.idempotent("target-finished", FinalReport.class, Targets::writeFinish);
+
+  private static int writeStart(Handle handle, OutputReport report) {
+    return handle
+        .createUpdate(
+            "UPDATE targets SET status = 'Running', start_time = :now, update_time = :now,"
+                + " output = :output, dropped = :dropped, deadline_at = :now + 1000 *"
+                + " (SELECT i.timeout_seconds FROM invocations i"
+                + " WHERE i.invoke_id = targets.invoke_id)"
+                + " WHERE invoke_id = :invoke AND desktop_id = :desktop"
+                + " AND status = 'Pending'")
+        .bind("now", report.now())
+        .bind("output", report.output())
+        .bind("dropped", report.dropped())
+        .bind("invoke", report.invokeId())
+        .bind("desktop", report.desktopId())
+        .execute();
+  }
+
+  /**
+   * Stores newer output. Applied again at start, an older report may briefly replace newer output,
+   * until the journal's later records are applied too.
+   */
+  private static int writeOutput(Handle handle, OutputReport report) {
+    return handle
+        .createUpdate(
+            "UPDATE targets SET output = :output, dropped = :dropped, update_time = :now"
+                + " WHERE invoke_id = :invoke AND desktop_id = :desktop"
+                + " AND status IN ('Running', 'Stopping')")
+        .bind("now", report.now())
+        .bind("output", report.output())
+        .bind("dropped", report.dropped())
+        .bind("invoke", report.invokeId())
+        .bind("desktop", report.desktopId())
+        .execute();
+  }
+
+  private static int writeFinish(Handle handle, FinalReport report) {
+    return handle
+        .createUpdate(
+            "UPDATE targets SET status = :status, exit_code = :exitCode,"
+                + " output = :output, dropped = :dropped, error_code = :errorCode,"
+                + " error_info = :errorInfo, finish_time = :now, update_time = :now,"
+                + " start_time = COALESCE(start_time, :startTime)"
+                + " WHERE invoke_id = :invoke AND desktop_id = :desktop"
+                + " AND status IN "
+                + UNFINISHED)
+        .bind("status", report.status().name())
+        .bind("exitCode", report.exitCode())
+        .bind("output", report.output())
+        .bind("dropped", report.dropped())
+        .bind("errorCode", report.errorCode())
+        .bind("errorInfo", report.errorInfo())
+        .bind("now", report.now())
+        .bind("startTime", report.startTime())
+        .bind("invoke", report.invokeId())
+        .bind("desktop", report.desktopId())
+        .execute();
   }
 
   /** Fills in the code a final status implies when the agent sent none. */

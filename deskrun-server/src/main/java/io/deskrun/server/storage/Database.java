@@ -2,9 +2,12 @@ package io.deskrun.server.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.Properties;
 import java.util.function.IntSupplier;
 import org.flywaydb.core.Flyway;
@@ -28,6 +31,9 @@ public final class Database implements AutoCloseable {
   /** Writes H2's commits to its file before writers go on; null on PostgreSQL. */
   private final H2Flush h2Flush;
 
+  /** Records the frequent writes on an H2 file database; null otherwise. */
+  private final WriteJournal journal;
+
   private Database(
       HikariDataSource dataSource, Dialect dialect, String url, String user, String password)
       throws SQLException {
@@ -44,6 +50,45 @@ public final class Database implements AutoCloseable {
       jdbi.getConfig(SqlStatements.class).addCustomizer(h2Flush);
       jdbi.getConfig(Handles.class).addListener(h2Flush);
     }
+    Path journalDir = h2Flush == null ? null : journalDirOf(url);
+    this.journal = journalDir == null ? null : new WriteJournal(journalDir, h2Flush);
+    jdbi.getConfig(Durability.class).set(h2Flush, journal);
+  }
+
+  /**
+   * Returns the write journal's directory for an H2 URL that names a file database ({@code
+   * <database path>.journal}), or null for in-memory and server-mode URLs.
+   */
+  static Path journalDirOf(String url) {
+    String rest = url.substring("jdbc:h2:".length());
+    int options = rest.indexOf(';');
+    String name = options < 0 ? rest : rest.substring(0, options);
+    if (name.startsWith("file:")) {
+      name = name.substring("file:".length());
+    } else if (name.matches("(?i)(mem|tcp|ssl|zip|split|nio|nioMapped|async|memFS|memLZF):.*")) {
+      return null;
+    }
+    if (name.startsWith("~")) {
+      name = System.getProperty("user.home") + name.substring(1);
+    }
+    return Path.of(name + ".journal");
+  }
+
+  /**
+   * Applies the writes the previous run left in the write journal and starts recording the
+   * journaled writes, moving to a new journal file and writing H2's file every {@code
+   * rotateInterval}. Does nothing on PostgreSQL and in-memory H2, where journaled writes are made
+   * durable by their commit. Until this is called, journaled writes wait for a checkpoint.
+   */
+  public void startJournal(Collection<WriteJournal.Kind<?>> kinds, Duration rotateInterval) {
+    if (journal != null) {
+      journal.start(jdbi, kinds, rotateInterval);
+    }
+  }
+
+  /** Returns the write journal's directory, or null when this database has no journal. */
+  public Path journalDir() {
+    return journal == null ? null : journal.dir();
   }
 
   /** Opens the database with a pool of {@link #DEFAULT_POOL_SIZE} connections. */
@@ -158,6 +203,9 @@ public final class Database implements AutoCloseable {
   @Override
   public void close() {
     try {
+      if (journal != null) {
+        journal.close();
+      }
       if (h2Flush != null) {
         h2Flush.close();
       }

@@ -72,6 +72,14 @@ final class H2Flush implements HandleListener, StatementCustomizer, AutoCloseabl
   }
 
   /**
+   * Lets the handle close without waiting for a checkpoint, for writes that are made durable
+   * another way ({@link WriteJournal}) or that may be lost. Call it after the handle's last write.
+   */
+  void release(Handle handle) {
+    writers.remove(handle.getConnection());
+  }
+
+  /**
    * Tells whether {@code sql} may write. Anything but a query counts, so that no write is missed.
    */
   static boolean isWrite(String sql) {
