@@ -19,7 +19,9 @@ import io.deskrun.server.storage.WriteJournal;
 import io.deskrun.server.support.PageTokens;
 import io.deskrun.server.support.RateLimiter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The server's parts wired together over one database, without the web server. */
@@ -41,7 +43,9 @@ final class ServerComponents {
 
   ServerComponents(ServerConfig config, Database database) {
     this.database = database;
-    database.startJournal(JournalKinds.all(), WriteJournal.DEFAULT_ROTATE_INTERVAL);
+    List<WriteJournal.Kind<?>> journalKinds = new ArrayList<>(JournalKinds.all());
+    journalKinds.add(DatabaseNonceRegistry.WRITTEN_BEHIND);
+    database.startJournal(journalKinds, WriteJournal.DEFAULT_ROTATE_INTERVAL);
     MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir());
     MasterKeyCheck.verify(database.jdbi(), masterKey, config.clock());
     PageTokens pageTokens = new PageTokens(masterKey.derive("deskrun page tokens"));
@@ -60,7 +64,14 @@ final class ServerComponents {
             : DatabaseNonceRegistry.writeBehind(
                 database.jdbi(), config.clock(), NONCE_FLUSH_INTERVAL);
     this.targets = new Targets(database.jdbi(), config.clock(), database.dialect());
-    this.desktops = new DesktopRegistry(database.jdbi(), config.clock(), config.heartbeatWindow());
+    this.desktops =
+        new DesktopRegistry(
+            database.jdbi(),
+            config.clock(),
+            config.heartbeatWindow(),
+            database.dialect().isShared()
+                ? DesktopRegistry.SHARED_CREDENTIAL_REUSE
+                : DesktopRegistry.OWN_CREDENTIAL_REUSE);
 
     Map<String, ActionHandler> handlers = new HashMap<>();
     new DesktopActions(

@@ -211,7 +211,7 @@ class AgentChannelTest {
                     .execute());
 
     PollResponse withinReuse = server.poll(desktop, 1, 0, List.of());
-    server.clock.advance(DesktopRegistry.CREDENTIAL_REUSE);
+    server.clock.advance(server.components.desktops.credentialReuse());
     ServerFixture.Rejected afterReuse =
         server.postRejected(
             AgentProtocol.POLL_PATH,
@@ -233,7 +233,7 @@ class AgentChannelTest {
     for (int i = 0; i < 1_100; i++) {
       assertThat(registry.authenticate("ecd-idle-" + i, token)).isPresent();
     }
-    server.clock.advance(DesktopRegistry.CREDENTIAL_REUSE);
+    server.clock.advance(server.components.desktops.credentialReuse());
     for (int i = 1_100; i < 2_100; i++) {
       assertThat(registry.authenticate("ecd-idle-" + i, token)).isPresent();
     }

@@ -1,10 +1,14 @@
 package io.deskrun.server.account;
 
 import io.deskrun.server.gateway.NonceRegistry;
+import io.deskrun.server.storage.GroupCommit;
+import io.deskrun.server.storage.WriteJournal;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -39,6 +44,7 @@ public final class DatabaseNonceRegistry implements NonceRegistry, AutoCloseable
 
   private final Jdbi jdbi;
   private final InstantSource clock;
+  private final GroupCommit writes;
 
   /** Nonces accepted but not yet written, with their expiry in epoch ms; null when immediate. */
   private final Map<StoredNonce, Long> unwritten;
@@ -50,9 +56,39 @@ public final class DatabaseNonceRegistry implements NonceRegistry, AutoCloseable
 
   private record StoredNonce(String accessKeyId, String nonce) {}
 
+  /** One nonce as journaled, with its expiry in epoch ms. */
+  record NonceRow(String accessKeyId, String nonce, long expiresAt) {}
+
+  /** The nonces of one write-behind, as journaled. */
+  record NonceBatch(List<NonceRow> rows) {}
+
+  /**
+   * The nonces written behind, recorded in the write journal on H2 so that the write does not wait
+   * for H2's file; applying it twice changes nothing.
+   */
+  public static final WriteJournal.Kind<NonceBatch> WRITTEN_BEHIND =
+      WriteJournal.Kind.idempotent(
+          "nonces-written-behind", NonceBatch.class, DatabaseNonceRegistry::mergeAll);
+
+  private static int mergeAll(Handle handle, NonceBatch batch) {
+    PreparedBatch merge =
+        handle.prepareBatch(
+            "MERGE INTO nonces (access_key_id, nonce, expires_at)"
+                + " KEY (access_key_id, nonce) VALUES (:key, :nonce, :expires)");
+    for (NonceRow row : batch.rows()) {
+      merge
+          .bind("key", row.accessKeyId())
+          .bind("nonce", row.nonce())
+          .bind("expires", row.expiresAt())
+          .add();
+    }
+    return merge.execute().length;
+  }
+
   private DatabaseNonceRegistry(Jdbi jdbi, InstantSource clock, Duration flushInterval) {
     this.jdbi = jdbi;
     this.clock = clock;
+    this.writes = new GroupCommit(jdbi);
     if (flushInterval == null) {
       this.unwritten = null;
       this.writer = null;
@@ -128,21 +164,10 @@ public final class DatabaseNonceRegistry implements NonceRegistry, AutoCloseable
       return;
     }
     Map<StoredNonce, Long> batch = Map.copyOf(unwritten);
-    jdbi.useTransaction(
-        handle -> {
-          PreparedBatch merge =
-              handle.prepareBatch(
-                  "MERGE INTO nonces (access_key_id, nonce, expires_at)"
-                      + " KEY (access_key_id, nonce) VALUES (:key, :nonce, :expires)");
-          batch.forEach(
-              (stored, expires) ->
-                  merge
-                      .bind("key", stored.accessKeyId())
-                      .bind("nonce", stored.nonce())
-                      .bind("expires", expires)
-                      .add());
-          merge.execute();
-        });
+    List<NonceRow> rows = new ArrayList<>(batch.size());
+    batch.forEach(
+        (stored, expires) -> rows.add(new NonceRow(stored.accessKeyId(), stored.nonce(), expires)));
+    writes.runJournaled(WRITTEN_BEHIND, new NonceBatch(rows));
     moving.writeLock().lock();
     try {
       batch.forEach(unwritten::remove);

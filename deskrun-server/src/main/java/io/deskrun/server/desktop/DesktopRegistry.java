@@ -31,8 +31,17 @@ public final class DesktopRegistry {
    */
   static final Duration MAX_HEARTBEAT_REFRESH = Duration.ofSeconds(15);
 
-  /** How long a desktop read to check an agent credential is reused. */
-  public static final Duration CREDENTIAL_REUSE = Duration.ofSeconds(2);
+  /**
+   * How long a desktop read to check an agent credential is reused when other servers share the
+   * database and may deregister it.
+   */
+  public static final Duration SHARED_CREDENTIAL_REUSE = Duration.ofSeconds(2);
+
+  /**
+   * How long the same is reused with a database of this server's own, where only this server
+   * deregisters desktops and {@link #forget} takes effect at once.
+   */
+  public static final Duration OWN_CREDENTIAL_REUSE = Duration.ofSeconds(60);
 
   /** Bounds the memory of remembered desktops; past it they are all read again. */
   static final int MAX_REMEMBERED_CREDENTIALS = 100_000;
@@ -43,6 +52,7 @@ public final class DesktopRegistry {
   private final Jdbi jdbi;
   private final InstantSource clock;
   private final long heartbeatRefreshMillis;
+  private final long credentialReuseMillis;
 
   /** Shares the commits of heartbeats that arrive together. */
   private final GroupCommit writes;
@@ -57,27 +67,37 @@ public final class DesktopRegistry {
    * @param heartbeatWindow how long after its last poll a desktop still counts as online; a stored
    *     heartbeat is refreshed after a sixth of it (at most {@link #MAX_HEARTBEAT_REFRESH}), so an
    *     agent that polls often costs one write per refresh, not one per poll
+   * @param credentialReuse how long a desktop read to check a credential is reused: {@link
+   *     #SHARED_CREDENTIAL_REUSE} or {@link #OWN_CREDENTIAL_REUSE}
    */
-  public DesktopRegistry(Jdbi jdbi, InstantSource clock, Duration heartbeatWindow) {
+  public DesktopRegistry(
+      Jdbi jdbi, InstantSource clock, Duration heartbeatWindow, Duration credentialReuse) {
     this.jdbi = jdbi;
     this.clock = clock;
     this.writes = new GroupCommit(jdbi);
     this.heartbeatRefreshMillis =
         Math.min(MAX_HEARTBEAT_REFRESH.toMillis(), heartbeatWindow.toMillis() / 6);
+    this.credentialReuseMillis = credentialReuse.toMillis();
+  }
+
+  /** Returns how long a desktop read to check a credential is reused. */
+  public Duration credentialReuse() {
+    return Duration.ofMillis(credentialReuseMillis);
   }
 
   /**
    * Checks an agent credential and returns the desktop it belongs to; empty for an unknown or
    * deregistered desktop or a wrong token. A desktop read from the database is reused for {@link
-   * #CREDENTIAL_REUSE}, which saves a read on most polls and reports of a busy agent.
+   * #credentialReuse}, which saves a read on most polls and reports of a busy agent.
    *
    * <p>NOTE: a desktop deregistered through another server of a shared database is still accepted
-   * here for up to {@link #CREDENTIAL_REUSE}; on this server {@link #forget} takes effect at once.
+   * here for up to {@link #SHARED_CREDENTIAL_REUSE}; on this server {@link #forget} takes effect at
+   * once.
    */
   public Optional<Desktop> authenticate(String desktopId, String token) {
     long now = clock.millis();
     Credential credential = credentials.get(desktopId);
-    if (credential == null || now - credential.readAt() >= CREDENTIAL_REUSE.toMillis()) {
+    if (credential == null || now - credential.readAt() >= credentialReuseMillis) {
       credential = read(desktopId, now);
       remember(desktopId, credential);
     }
@@ -121,12 +141,13 @@ public final class DesktopRegistry {
   }
 
   /**
-   * Drops the remembered desktops too old to be reused. Idle agents poll every 25 s, far apart from
-   * the 2 s of reuse, so without this their rows would stay in memory for nothing. The next cleanup
-   * comes when the map has doubled, which keeps the work per read constant.
+   * Drops the remembered desktops too old to be reused. Idle agents poll every 25 s, longer than
+   * the 2 s of reuse on a shared database, so without this their rows would stay in memory for
+   * nothing. The next cleanup comes when the map has doubled, which keeps the work per read
+   * constant.
    */
   private synchronized void dropExpired(long now) {
-    credentials.values().removeIf(kept -> now - kept.readAt() >= CREDENTIAL_REUSE.toMillis());
+    credentials.values().removeIf(kept -> now - kept.readAt() >= credentialReuseMillis);
     if (credentials.size() >= MAX_REMEMBERED_CREDENTIALS) {
       credentials.clear();
     }
@@ -160,10 +181,13 @@ public final class DesktopRegistry {
     return set;
   }
 
-  /** Records that the agent polled now, with what it reported about itself. */
+  /**
+   * Records that the agent polled now, with what it reported about itself. The write may be lost
+   * with a killed server, which the agent's next poll repairs.
+   */
   public void recordHeartbeat(
       String desktopId, String hostname, String agentVersion, Collection<ScriptType> scriptTypes) {
-    writes.run(
+    writes.runVolatile(
         handle ->
             handle
                 .createUpdate(

@@ -97,8 +97,9 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Opens the pool and applies pending Flyway migrations from {@code db/migration} (several servers
-   * starting at once are serialized by Flyway's lock on its history table).
+   * Opens the pool and applies pending Flyway migrations from {@code db/migration} and, for one
+   * kind of database only, {@code db/vendor/<h2 or postgresql>} (several servers starting at once
+   * are serialized by Flyway's lock on its history table).
    */
   public static Database open(String url, String user, String password, int poolSize) {
     Dialect dialect = Dialect.of(url);
@@ -112,7 +113,7 @@ public final class Database implements AutoCloseable {
     try {
       Flyway.configure()
           .dataSource(dataSource)
-          .locations("classpath:db/migration")
+          .locations("classpath:db/migration", "classpath:db/vendor/" + dialect.vendorFolder())
           .load()
           .migrate();
       return new Database(dataSource, dialect, url, user, password);

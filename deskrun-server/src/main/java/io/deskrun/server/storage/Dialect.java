@@ -28,6 +28,11 @@ public enum Dialect {
     return this == POSTGRESQL ? " FOR UPDATE OF " + alias + " SKIP LOCKED" : "";
   }
 
+  /** Returns the folder under {@code db/vendor} with the migrations for this database only. */
+  String vendorFolder() {
+    return this == POSTGRESQL ? "postgresql" : "h2";
+  }
+
   /** Tells whether several servers can share the database (and so must notify each other). */
   public boolean isShared() {
     return this == POSTGRESQL;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,28 @@ class DatabaseTest {
                           .one());
       assertThat(tables).isEqualTo(2);
     }
+  }
+
+  @Test
+  void open_h2_vendorMigrationDropsTwoIndexes() {
+    try (Database database = Database.open("jdbc:h2:file:" + dir.resolve("db"), "", "")) {
+      assertThat(indexNames(database, "SELECT LOWER(INDEX_NAME) FROM INFORMATION_SCHEMA.INDEXES"))
+          .contains("targets_by_desktop", "targets_by_status")
+          .doesNotContain("targets_by_deadline", "targets_by_stop_time");
+    }
+  }
+
+  @Test
+  void open_postgres_vendorMigrationKeepsStopTimeIndex() {
+    try (Database database = Database.open(TestPostgres.newDatabaseUrl(), TestPostgres.USER, "")) {
+      assertThat(indexNames(database, "SELECT indexname FROM pg_indexes"))
+          .contains("targets_by_desktop", "targets_by_status", "targets_by_stop_time")
+          .doesNotContain("targets_by_deadline");
+    }
+  }
+
+  private static List<String> indexNames(Database database, String query) {
+    return database.jdbi().withHandle(h -> h.createQuery(query).mapTo(String.class).list());
   }
 
   @Test
