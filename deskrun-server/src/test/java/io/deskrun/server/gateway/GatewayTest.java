@@ -77,6 +77,7 @@ class GatewayTest {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("TotalCount", 2);
     fields.put("Note", "a<b & \"c\"");
+    fields.put("Lines", "one\r\ntwo\rthree\n");
     fields.put("Invocations", List.of(first, Map.of("InvokeId", "t-2", "Dropped", 0)));
     return fields;
   }
@@ -270,6 +271,18 @@ class GatewayTest {
     Element root = parseXml(reply.body()).getDocumentElement();
     assertThat(text(root, "Code")).isEqualTo("InvalidRegionId.NotFound");
     assertThat(text(root, "Message")).contains("mars\ufffd\ufffd-1 ");
+  }
+
+  @Test
+  void get_formatXml_carriageReturnSurvivesParsing() throws Exception {
+    Map<String, String> parameters = parameters("DescribeInvocations");
+    parameters.put("Format", "XML");
+
+    Reply reply = getSigned(parameters);
+
+    assertThat(reply.body()).contains("<Lines>one&#13;\ntwo&#13;three\n</Lines>");
+    Element root = parseXml(reply.body()).getDocumentElement();
+    assertThat(text(root, "Lines")).isEqualTo("one\r\ntwo\rthree\n");
   }
 
   @Test
