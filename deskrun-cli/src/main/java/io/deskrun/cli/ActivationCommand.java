@@ -63,12 +63,14 @@ final class ActivationCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       ApiClient api = client.client();
-      Path caCertificate = client.caCertificateFile(System.getenv());
       JsonNode response = api.call("CreateActivation", parameters());
 
       String id = response.path("ActivationId").asText();
       String code = response.path("ActivationCode").asText();
       String serverUrl = api.credentials().endpointUri().toString().replaceFirst("/$", "");
+      // Like this command, the agent needs the file only for an https server.
+      Path caCertificate =
+          serverUrl.startsWith("https://") ? client.caCertificateFile(System.getenv()) : null;
       spec.commandLine().getOut().print(format(id, code, serverUrl, caCertificate));
       spec.commandLine().getOut().flush();
       return ExitCodes.OK;

@@ -6,8 +6,12 @@ import io.deskrun.cli.api.Credentials;
 import io.deskrun.cli.api.CredentialsResolver;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Options shared by the commands that call the API, where their credentials come from, and which
@@ -18,6 +22,11 @@ final class ClientOptions {
    * Environment variable with the PEM file of trusted certificates, read without {@code --ca-cert}.
    */
   static final String CA_CERT_VARIABLE = "DESKRUN_CA_CERT";
+
+  private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9_./:=@%+,-]+");
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
 
   @Option(
       names = "--data-dir",
@@ -46,13 +55,58 @@ final class ClientOptions {
 
   ApiClient client(Map<String, String> environment) {
     Credentials credentials = CredentialsResolver.resolve(dataDir, environment);
+    checkCaCertificateUse(credentials);
 
-    Path file = caCertificateFile(environment);
+    // Only https uses the file, so a DESKRUN_CA_CERT set for other servers is not even read.
+    boolean https = credentials.endpointUri().getScheme().equals("https");
+    Path file = https ? caCertificateFile(environment) : null;
     if (file == null) {
       return ApiClient.create(credentials);
     }
     String setting = caCertificate != null ? "--ca-cert" : CA_CERT_VARIABLE;
     return ApiClient.create(credentials, sslContext(file, setting), setting + " " + file);
+  }
+
+  /**
+   * Rejects {@code --ca-cert} with a plain HTTP endpoint as a usage error, because the option would
+   * have no effect and the user most likely meant an https endpoint.
+   */
+  private void checkCaCertificateUse(Credentials credentials) {
+    if (caCertificate == null || !credentials.endpointUri().getScheme().equals("http")) {
+      return;
+    }
+    throw new ParameterException(
+        mixee.commandLine(),
+        "--ca-cert "
+            + caCertificate
+            + " applies only to an https endpoint, but the endpoint is "
+            + credentials.endpoint()
+            + (credentials.endpoint().contains("://") ? "" : ", which means http")
+            + "; drop --ca-cert, or use an https:// endpoint.");
+  }
+
+  /**
+   * Returns the options of this group that the user gave, as they go on a printed follow-up
+   * command: {@code --data-dir DIR} and {@code --ca-cert FILE}, each with a leading space, quoted
+   * for a POSIX shell where needed. An endpoint set through the environment needs nothing here.
+   */
+  String hintOptions() {
+    StringBuilder options = new StringBuilder();
+    if (dataDir != null) {
+      options.append(" --data-dir ").append(shellWord(dataDir.toString()));
+    }
+    if (caCertificate != null) {
+      options.append(" --ca-cert ").append(shellWord(caCertificate.toString()));
+    }
+    return options.toString();
+  }
+
+  /** Returns the text as one POSIX shell word: as is when safe, else in single quotes. */
+  static String shellWord(String text) {
+    if (!text.isEmpty() && SHELL_SAFE.matcher(text).matches()) {
+      return text;
+    }
+    return "'" + text.replace("'", "'\\''") + "'";
   }
 
   /**

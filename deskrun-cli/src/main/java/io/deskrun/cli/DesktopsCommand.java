@@ -40,7 +40,9 @@ final class DesktopsCommand implements Callable<Integer> {
     ArrayNode desktops = fetchAll(client.client());
     PrintWriter out = spec.commandLine().getOut();
     out.print(
-        output == OutputFormat.JSON ? RunScriptCommand.prettyJson(desktops) : table(desktops));
+        output == OutputFormat.JSON
+            ? RunScriptCommand.prettyJson(desktops)
+            : table(desktops, client.hintOptions()));
     out.flush();
     return ExitCodes.OK;
   }
@@ -66,9 +68,15 @@ final class DesktopsCommand implements Callable<Integer> {
     return all;
   }
 
-  static String table(JsonNode desktops) {
+  /**
+   * Returns the desktops as a text table, or a hint to enroll one; {@code hintOptions} are the
+   * client options that go on the hinted {@code deskrun activation create}.
+   */
+  static String table(JsonNode desktops, String hintOptions) {
     if (desktops.isEmpty()) {
-      return "No desktops. Enroll one with `deskrun activation create` and `deskrun agent`.\n";
+      return "No desktops. Enroll one with `deskrun activation create"
+          + hintOptions
+          + "` and the `deskrun agent` command it prints.\n";
     }
 
     TextTable table =

@@ -119,7 +119,8 @@ final class RunScriptCommand implements Callable<Integer> {
           "Stopped waiting after "
               + waitLimit().toSeconds()
               + " s; check later with: deskrun invocations --invoke-id "
-              + invokeId);
+              + invokeId
+              + client.hintOptions());
       err.flush();
     }
     return exitCode(outcome);

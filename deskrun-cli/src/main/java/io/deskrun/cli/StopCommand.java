@@ -44,7 +44,8 @@ final class StopCommand implements Callable<Integer> {
         "Stop requested for "
             + invokeId
             + "; see the result with: deskrun invocations --invoke-id "
-            + invokeId);
+            + invokeId
+            + client.hintOptions());
     out.flush();
     return ExitCodes.OK;
   }

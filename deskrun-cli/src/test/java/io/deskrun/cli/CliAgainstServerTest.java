@@ -11,6 +11,7 @@ import io.deskrun.server.ServerConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -167,8 +168,36 @@ class CliAgainstServerTest {
     assertThat(stopExit).isZero();
     assertThat(listExit).isZero();
     assertThat(out.toString())
-        .contains("Stop requested for " + invokeId)
+        .contains(
+            "Stop requested for "
+                + invokeId
+                + "; see the result with: deskrun invocations --invoke-id "
+                + invokeId
+                + " --data-dir "
+                + dataDir
+                + "\n")
         .contains("INVOKE ID")
         .contains(invokeId);
+  }
+
+  @Test
+  void desktops_httpsToHttpServer_namesHttp() throws Exception {
+    Path httpsDataDir = temp.resolve("https-data");
+    Files.createDirectories(httpsDataDir);
+    String bootstrap = Files.readString(server.bootstrapCredentialsFile());
+    Files.writeString(
+        httpsDataDir.resolve("bootstrap-credentials.json"),
+        bootstrap.replace("\"Protocol\" : \"http\"", "\"Protocol\" : \"https\""));
+
+    int exit = execute("desktops", "--data-dir", httpsDataDir.toString());
+
+    assertThat(exit).as(err.toString()).isEqualTo(3);
+    assertThat(err.toString())
+        .isEqualTo(
+            "Error: The server at https://"
+                + server.endpoint()
+                + " speaks plain HTTP, not HTTPS; use http://"
+                + server.endpoint()
+                + " as the endpoint, or start the server with --tls-cert and --tls-key.\n");
   }
 }

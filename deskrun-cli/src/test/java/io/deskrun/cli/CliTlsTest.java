@@ -225,6 +225,51 @@ class CliTlsTest {
   }
 
   @Test
+  void desktops_httpToHttpsServer_namesHttps() throws Exception {
+    for (String endpoint : List.of("http://" + server.endpoint(), server.endpoint())) {
+      Credentials plain =
+          new Credentials(
+              credentials.accessKeyId(),
+              credentials.accessKeySecret(),
+              endpoint,
+              credentials.regionId());
+
+      Result result = deskrun(plain, Map.of(), "desktops");
+
+      assertConfigurationError(
+          result,
+          "The server at "
+              + endpoint
+              + " speaks HTTPS, not plain HTTP; use https://"
+              + server.endpoint()
+              + " as the endpoint, with --ca-cert FILE if a private CA signed its certificate.");
+    }
+  }
+
+  @Test
+  void stop_caCertWithHttpEndpoint_usageError() throws Exception {
+    Credentials plain =
+        new Credentials(
+            credentials.accessKeyId(),
+            credentials.accessKeySecret(),
+            "http://" + server.endpoint(),
+            credentials.regionId());
+    String ca = tls.trustedCertificate().toString();
+
+    Result result = deskrun(plain, Map.of(), "stop", "t-1", "--ca-cert", ca);
+
+    assertThat(result.exitCode()).as("stderr: %s", result.stderr()).isEqualTo(2);
+    assertThat(result.stderr())
+        .startsWith(
+            "Error: --ca-cert "
+                + ca
+                + " applies only to an https endpoint, but the endpoint is http://"
+                + server.endpoint()
+                + "; drop --ca-cert, or use an https:// endpoint.");
+    assertThat(result.stdout()).isEmpty();
+  }
+
+  @Test
   void desktops_noCaCert_saysCertificateNotTrusted() throws Exception {
     Result result = deskrun(Map.of(), "desktops");
 

@@ -326,6 +326,46 @@ class CommandLineParsingTest {
   }
 
   @Test
+  void clientHintOptions_givenOptions_quotedForShell() {
+    StopCommand plain = parse("stop", "t-1");
+    StopCommand both = parse("stop", "t-1", "--data-dir", "my data", "--ca-cert", "/etc/ca's.pem");
+
+    assertThat(plain.client.hintOptions()).isEmpty();
+    assertThat(both.client.hintOptions())
+        .isEqualTo(" --data-dir 'my data' --ca-cert '/etc/ca'\\''s.pem'");
+  }
+
+  @Test
+  void clientCaCert_httpEndpoint_usageError() {
+    StopCommand stop = parse("stop", "t-1", "--ca-cert", "ca.pem");
+    Map<String, String> environment =
+        Map.of(
+            "ALIBABA_CLOUD_ACCESS_KEY_ID", "id",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "secret",
+            "DESKRUN_ENDPOINT", "127.0.0.1:8080");
+
+    assertThatThrownBy(() -> stop.client.client(environment))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessage(
+            "--ca-cert ca.pem applies only to an https endpoint, but the endpoint is"
+                + " 127.0.0.1:8080, which means http; drop --ca-cert, or use an https:// endpoint.");
+  }
+
+  @Test
+  void clientCaCertVariable_httpEndpoint_fileNotRead() {
+    StopCommand stop = parse("stop", "t-1");
+    Map<String, String> environment =
+        Map.of(
+            "ALIBABA_CLOUD_ACCESS_KEY_ID", "id",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "secret",
+            "DESKRUN_ENDPOINT", "http://127.0.0.1:8080",
+            "DESKRUN_CA_CERT", "/nonexistent/ca.pem");
+
+    assertThat(stop.client.client(environment).credentials().endpoint())
+        .isEqualTo("http://127.0.0.1:8080");
+  }
+
+  @Test
   void clientCaCert_onlyVariable_variableUsed() {
     InvocationsCommand invocations = parse("invocations");
 

@@ -113,9 +113,9 @@ class InvocationFormatterTest {
 
   @Test
   void desktopsTable_noDesktops_explainsHowToEnroll() throws IOException {
-    String text = DesktopsCommand.table(new ObjectMapper().readTree("[]"));
+    String text = DesktopsCommand.table(new ObjectMapper().readTree("[]"), " --data-dir 'my data'");
 
-    assertThat(text).contains("deskrun activation create");
+    assertThat(text).contains("`deskrun activation create --data-dir 'my data'`");
   }
 
   @Test
@@ -126,7 +126,7 @@ class InvocationFormatterTest {
           "AgentStatus":"Online","LastHeartbeatTime":"2026-12-04T19:19:36Z"}]
         """;
 
-    String text = DesktopsCommand.table(new ObjectMapper().readTree(json));
+    String text = DesktopsCommand.table(new ObjectMapper().readTree(json), "");
 
     assertThat(text.lines().toList())
         .containsExactly(

@@ -193,11 +193,23 @@ class RunCommandTest {
   }
 
   @Test
-  void runCommand_unknownContentEncoding_treatedAsPlainText() {
+  void runCommand_unknownContentEncoding_rejected() {
+    for (String encoding : List.of("Gzip", "Hex", "plain")) {
+      ServerFixture.ApiFailure error =
+          server.failure("RunCommand", with(valid(), "ContentEncoding", encoding));
+
+      assertThat(error).as(encoding).isNotNull();
+      assertThat(error.code()).isEqualTo("InvalidParameter.ContentEncoding");
+      assertThat(error.getMessage()).contains("\"" + encoding + "\"", "PlainText or Base64");
+    }
+  }
+
+  @Test
+  void runCommand_plainTextAnyCase_accepted() {
     Map<String, Object> response =
         server.call(
             "RunCommand",
-            with(valid(), "CommandContent", "ZWNobyBoaQ==", "ContentEncoding", "Hex"));
+            with(valid(), "CommandContent", "ZWNobyBoaQ==", "ContentEncoding", "plainTEXT"));
     Map<String, Object> described =
         server.call(
             "DescribeInvocations",

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -148,12 +149,15 @@ public final class ApiClient {
               + ")",
           e);
     } catch (IOException e) {
+      String mismatch =
+          // A certificate the client rejected shows that the server speaks TLS.
+          ProtocolMismatch.hasCause(e, CertificateException.class)
+              ? null
+              : ProtocolMismatch.describe(credentials.endpoint(), credentials.endpointUri());
       String tlsFailure = TlsFailures.describe(e, credentials.endpoint(), trusted);
+      String message = mismatch != null ? mismatch : tlsFailure;
       throw new ServerUnreachableException(
-          tlsFailure != null
-              ? tlsFailure
-              : "Request to " + credentials.endpoint() + " failed: " + e,
-          e);
+          message != null ? message : "Request to " + credentials.endpoint() + " failed: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ServerUnreachableException(

@@ -99,9 +99,24 @@ final class Envelopes {
         writeElement(writer, String.valueOf(field.getKey()), field.getValue());
       }
     } else {
-      writer.writeCharacters(xmlText(String.valueOf(value)));
+      writeText(writer, xmlText(String.valueOf(value)));
     }
     writer.writeEndElement();
+  }
+
+  /**
+   * Writes text with each carriage return as the character reference {@code &#13;}. The JDK's
+   * writer copies a raw CR, which an XML parser turns into a line feed (XML 1.0 section 2.11), so a
+   * CRLF in a script's output would come back as LF.
+   */
+  private static void writeText(XMLStreamWriter writer, String text) throws XMLStreamException {
+    int start = 0;
+    for (int cr = text.indexOf('\r'); cr >= 0; cr = text.indexOf('\r', start)) {
+      writer.writeCharacters(text.substring(start, cr));
+      writer.writeEntityRef("#13");
+      start = cr + 1;
+    }
+    writer.writeCharacters(text.substring(start));
   }
 
   /**

@@ -37,6 +37,31 @@ final class FormDecoder {
     return fields;
   }
 
+  /**
+   * Returns the values of every parameter named {@code name} whose segment decodes cleanly,
+   * skipping the segments that break a rule. Used only to send the error for a request that {@link
+   * #decode} rejected in the format that the request names.
+   */
+  static List<String> readableValues(byte[] raw, String name) {
+    List<String> values = new ArrayList<>();
+    int start = 0;
+    while (start <= raw.length) {
+      int end = indexOf(raw, (byte) '&', start);
+      if (end > start) {
+        try {
+          Field field = decodeField(raw, start, end, "");
+          if (field.name().equals(name)) {
+            values.add(field.value());
+          }
+        } catch (ApiException e) {
+          // This segment cannot be read; the others still can.
+        }
+      }
+      start = end + 1;
+    }
+    return values;
+  }
+
   private static Field decodeField(byte[] raw, int start, int end, String source) {
     int equals = indexOf(raw, (byte) '=', start);
     int nameEnd = Math.min(equals, end);

@@ -4,7 +4,6 @@ import io.deskrun.server.support.RateLimiter;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
-import io.helidon.http.Method;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServerConfig;
@@ -34,7 +33,8 @@ import org.slf4j.MDC;
  *
  * <ol>
  *   <li>method, limits and decoding of the query string and form body ({@code InvalidParameter},
- *       sent as JSON);
+ *       sent in the format that the readable {@code Format} values ask for, JSON when there is none
+ *       or they disagree);
  *   <li>{@code Format} ({@code InvalidParameter.Format}, sent as JSON), after which every error
  *       uses the requested format;
  *   <li>whether the server is shutting down ({@code ServiceUnavailable}), before anything that
@@ -112,6 +112,11 @@ public final class Gateway implements Handler {
    * #MAX_REQUEST_HEAD_BYTES} bytes each, bodies up to {@value #MAX_BODY_BYTES} bytes, and the JSON
    * error envelope for requests that Helidon rejects before routing.
    *
+   * <p>Helidon's own check of the query string's characters and percent-escapes is turned off,
+   * because it rejects the request before routing, where the query and so its {@code Format} are
+   * out of reach. {@link RequestParameters} makes the same checks and sends its errors in the
+   * requested format. The agent protocol reads no query string.
+   *
    * <p>NOTE: the body limit applies to every route of the server's default listener, not only to
    * {@code /}; a route that needs larger bodies must live on another listener.
    */
@@ -128,6 +133,7 @@ public final class Gateway implements Handler {
             Http1Config.builder()
                 .maxPrologueLength(MAX_REQUEST_HEAD_BYTES)
                 .maxHeadersSize(MAX_REQUEST_HEAD_BYTES)
+                .validatePrologue(false)
                 .build())
         .directHandlers(directHandlers.build());
   }
@@ -161,7 +167,6 @@ public final class Gateway implements Handler {
     ResponseFormat format = ResponseFormat.JSON;
     String action = null;
     try {
-      checkMethod(request);
       RequestParameters parameters = RequestParameters.read(request);
       format = ResponseFormat.parse(parameters.merged().get("Format"));
       checkOpen();
@@ -174,14 +179,10 @@ public final class Gateway implements Handler {
       Map<String, Object> fields = call(request, response, parameters, handler, action, requestId);
       send(response, Status.OK_200, format, Envelopes.success(format, action, requestId, fields));
       LOG.debug("Served {}", action);
+    } catch (RequestParameters.ReadException e) {
+      reject(request, response, e.format(), requestId, null, e.error());
     } catch (ApiException e) {
-      LOG.info(
-          "Rejected {} with {} ({})",
-          action == null ? "a request" : action,
-          e.code(),
-          e.httpStatus());
-      LOG.debug("{} message: {}", e.code(), e.getMessage());
-      sendError(request, response, format, requestId, e.error(), e.code(), e.getMessage());
+      reject(request, response, format, requestId, action, e);
     } catch (RuntimeException e) {
       if (isCallerFault(e)) {
         // Helidon raises these while parsing headers lazily, for the caller's malformed input.
@@ -225,6 +226,18 @@ public final class Gateway implements Handler {
           error.code(),
           "The server failed to process the request. RequestId: " + requestId + ".");
     }
+  }
+
+  private static void reject(
+      ServerRequest request,
+      ServerResponse response,
+      ResponseFormat format,
+      String requestId,
+      String action,
+      ApiException e) {
+    LOG.info("Rejected {} with {} ({})", describe(action), e.code(), e.httpStatus());
+    LOG.debug("{} message: {}", e.code(), e.getMessage());
+    sendError(request, response, format, requestId, e.error(), e.code(), e.getMessage());
   }
 
   private static String describe(String action) {
@@ -306,15 +319,6 @@ public final class Gateway implements Handler {
               + " is read-only and may not call "
               + action
               + "; read-only keys may call only the Describe actions.");
-    }
-  }
-
-  private static void checkMethod(ServerRequest request) {
-    Method method = request.prologue().method();
-    if (!method.equals(Method.GET) && !method.equals(Method.POST)) {
-      throw new ApiException(
-          ApiError.INVALID_PARAMETER,
-          "The HTTP method " + method.text() + " is not supported; send GET or POST.");
     }
   }
 

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * The request parameters of one API call, merged from the query and the form body, with typed
@@ -14,6 +15,9 @@ import java.util.TreeMap;
  * absent, as the SDKs send empty optional parameters.
  */
 public final class Parameters {
+  /** The integer syntax the API accepts. Long.parseLong alone also accepts '+' and other digits. */
+  private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,19}");
+
   private final Map<String, String> values;
 
   public Parameters(Map<String, String> values) {
@@ -37,17 +41,21 @@ public final class Parameters {
   }
 
   /**
-   * Parses an optional integer in {@code [min, max]}; outside it is {@code
-   * InvalidParameter.<name>}.
+   * Parses an optional integer in {@code [min, max]}, written as ASCII digits with an optional
+   * leading minus sign and nothing around them: no spaces, control characters or plus sign. Any
+   * other value is {@code InvalidParameter.<name>}.
    */
   public Optional<Long> optionalLong(String name, long min, long max) {
     Optional<String> text = optional(name);
     if (text.isEmpty()) {
       return Optional.empty();
     }
+    if (!INTEGER.matcher(text.get()).matches()) {
+      throw outOfRange(name, text.get(), min, max);
+    }
     long value;
     try {
-      value = Long.parseLong(text.get().trim());
+      value = Long.parseLong(text.get());
     } catch (NumberFormatException e) {
       throw outOfRange(name, text.get(), min, max);
     }
@@ -117,6 +125,14 @@ public final class Parameters {
 
   private static ApiException outOfRange(String name, String text, long min, long max) {
     return ApiException.invalidParameter(
-        name, name + " must be an integer from " + min + " to " + max + ", got \"" + text + "\".");
+        name,
+        name
+            + " must be an integer from "
+            + min
+            + " to "
+            + max
+            + " in ASCII digits with nothing around them, got \""
+            + text
+            + "\".");
   }
 }

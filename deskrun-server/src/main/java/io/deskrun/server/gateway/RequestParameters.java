@@ -6,6 +6,7 @@ import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.HttpMediaType;
+import io.helidon.http.Method;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -13,8 +14,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,17 +34,58 @@ record RequestParameters(Map<String, String> query, Map<String, String> merged, 
 
   /**
    * Reads and decodes the query string and the form body of the request. Every rule broken is
-   * {@code InvalidParameter} naming the rule: more than {@value #MAX_PARAMETERS} parameters, a body
-   * over {@value #MAX_BODY_BYTES} bytes, a body that is not a form, a name repeated with different
-   * values, or a name sent both in the query and in the body.
+   * {@code InvalidParameter} naming the rule: a method other than GET or POST, a character that a
+   * URI query does not allow, more than {@value #MAX_PARAMETERS} parameters, a body over {@value
+   * #MAX_BODY_BYTES} bytes, a body that is not a form, a name repeated with different values, or a
+   * name sent both in the query and in the body.
+   *
+   * @throws ReadException with the {@code InvalidParameter} error and the format that the request's
+   *     readable {@code Format} parameters ask for
    */
   static RequestParameters read(ServerRequest request) {
     String rawQuery = request.query().rawValue();
-    List<Field> queryFields =
-        FormDecoder.decode(rawQuery.getBytes(StandardCharsets.UTF_8), "query string");
-    byte[] body = readBody(request);
-    List<Field> bodyFields = body.length == 0 ? List.of() : decodeBody(request, body);
+    byte[] query = rawQuery.getBytes(StandardCharsets.UTF_8);
+    byte[] body = null;
+    try {
+      // The body comes first: an error answered with body bytes still unread would leave Helidon
+      // to parse them as the next request on the connection and send a second response.
+      body = readBody(request);
+      checkMethod(request);
+      checkQueryCharacters(rawQuery);
+      List<Field> queryFields = FormDecoder.decode(query, "query string");
+      List<Field> bodyFields = body.length == 0 ? List.of() : decodeBody(request, body);
+      return merge(queryFields, bodyFields, body);
+    } catch (ApiException e) {
+      throw new ReadException(e, readableFormat(request, query, body));
+    }
+  }
 
+  /**
+   * An {@code InvalidParameter} raised while reading the parameters, with the format to answer in.
+   */
+  static final class ReadException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient ApiException error;
+    private final ResponseFormat format;
+
+    ReadException(ApiException error, ResponseFormat format) {
+      super(error.getMessage(), error);
+      this.error = error;
+      this.format = format;
+    }
+
+    ApiException error() {
+      return error;
+    }
+
+    ResponseFormat format() {
+      return format;
+    }
+  }
+
+  private static RequestParameters merge(
+      List<Field> queryFields, List<Field> bodyFields, byte[] body) {
     int count = queryFields.size() + bodyFields.size();
     if (count > MAX_PARAMETERS) {
       throw invalid(
@@ -63,6 +107,67 @@ record RequestParameters(Map<String, String> query, Map<String, String> merged, 
       }
     }
     return new RequestParameters(Map.copyOf(query), Map.copyOf(merged), body);
+  }
+
+  private static void checkMethod(ServerRequest request) {
+    Method method = request.prologue().method();
+    if (!method.equals(Method.GET) && !method.equals(Method.POST)) {
+      throw invalid("The HTTP method " + method.text() + " is not supported; send GET or POST.");
+    }
+  }
+
+  /**
+   * Rejects a character that RFC 3986 (section 3.4) does not allow in a query: only the unreserved
+   * and sub-delimiter characters, {@code : @ / ?} and {@code %} may appear. The listener leaves
+   * this check to the gateway, see {@link Gateway#configureServer}. Helidon reads the request line
+   * as US-ASCII, so a byte over 0x7F arrives as U+FFFD and is rejected here too.
+   */
+  private static void checkQueryCharacters(String rawQuery) {
+    for (int i = 0; i < rawQuery.length(); i++) {
+      char c = rawQuery.charAt(i);
+      if (!isQueryCharacter(c)) {
+        throw invalid(
+            "The query string has the character "
+                + describe(c)
+                + " at position "
+                + i
+                + ", which a URI query does not allow; percent-encode it.");
+      }
+    }
+  }
+
+  private static boolean isQueryCharacter(char c) {
+    return (c >= 'A' && c <= 'Z')
+        || (c >= 'a' && c <= 'z')
+        || (c >= '0' && c <= '9')
+        || "-._~!$&'()*+,;=:@/?%".indexOf(c) >= 0;
+  }
+
+  private static String describe(char c) {
+    String code = String.format(Locale.ROOT, "U+%04X", (int) c);
+    return c > 0x20 && c < 0x7F ? "'" + c + "' (" + code + ")" : code;
+  }
+
+  /**
+   * Returns the format that the readable {@code Format} parameters of the query string and of a
+   * form body already read ask for, or JSON.
+   */
+  private static ResponseFormat readableFormat(ServerRequest request, byte[] query, byte[] body) {
+    List<String> formats = new ArrayList<>(FormDecoder.readableValues(query, "Format"));
+    if (body != null && body.length > 0 && isFormBody(request)) {
+      formats.addAll(FormDecoder.readableValues(body, "Format"));
+    }
+    return ResponseFormat.readable(formats);
+  }
+
+  private static boolean isFormBody(ServerRequest request) {
+    try {
+      Optional<HttpMediaType> contentType = request.headers().contentType();
+      return contentType.isEmpty()
+          || contentType.get().mediaType().equals(MediaTypes.APPLICATION_FORM_URLENCODED);
+    } catch (IllegalArgumentException | HttpException e) {
+      return false;
+    }
   }
 
   private static byte[] readBody(ServerRequest request) {

@@ -1,6 +1,8 @@
 package io.deskrun.server.gateway;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /** The body format a caller asks for with the {@code Format} parameter. */
 enum ResponseFormat {
@@ -25,12 +27,28 @@ enum ResponseFormat {
     if (format == null || format.isEmpty()) {
       return JSON;
     }
+    return named(format)
+        .orElseThrow(
+            () ->
+                ApiException.invalidParameter(
+                    "Format", "Format must be JSON or XML, got \"" + format + "\"."));
+  }
+
+  /**
+   * Returns the format for an error raised before the parameters could be read: the one that every
+   * readable {@code Format} value names, or JSON when there is none or they disagree.
+   */
+  static ResponseFormat readable(List<String> formats) {
+    List<Optional<ResponseFormat>> named =
+        formats.stream().map(ResponseFormat::named).distinct().toList();
+    return named.size() == 1 ? named.get(0).orElse(JSON) : JSON;
+  }
+
+  private static Optional<ResponseFormat> named(String format) {
     return switch (format.toUpperCase(Locale.ROOT)) {
-      case "JSON" -> JSON;
-      case "XML" -> XML;
-      default ->
-          throw ApiException.invalidParameter(
-              "Format", "Format must be JSON or XML, got \"" + format + "\".");
+      case "JSON" -> Optional.of(JSON);
+      case "XML" -> Optional.of(XML);
+      default -> Optional.empty();
     };
   }
 }

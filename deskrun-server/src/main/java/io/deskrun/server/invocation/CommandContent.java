@@ -18,16 +18,13 @@ final class CommandContent {
   private CommandContent() {}
 
   /**
-   * Returns the script text. {@code encoding} is {@code Base64} (any case) for Base64 content;
-   * every other value, or none, means plain text.
+   * Returns the script text. {@code encoding} is {@code PlainText} or {@code Base64}, in any case
+   * as DescribeInvocations takes it; none means plain text, the API's default. Any other value is
+   * {@code InvalidParameter.ContentEncoding}.
    */
   static String decode(String content, String encoding) {
-    byte[] script;
-    if (encoding != null && encoding.toLowerCase(Locale.ROOT).equals("base64")) {
-      script = decodeBase64(content);
-    } else {
-      script = content.getBytes(StandardCharsets.UTF_8);
-    }
+    byte[] script =
+        isBase64(encoding) ? decodeBase64(content) : content.getBytes(StandardCharsets.UTF_8);
     if (script.length > MAX_SCRIPT_BYTES) {
       throw invalid(
           "CommandContent is "
@@ -41,6 +38,20 @@ final class CommandContent {
       throw invalid("CommandContent is blank; send a script with at least one command.");
     }
     return text;
+  }
+
+  private static boolean isBase64(String encoding) {
+    if (encoding == null) {
+      return false;
+    }
+    return switch (encoding.toLowerCase(Locale.ROOT)) {
+      case "plaintext" -> false;
+      case "base64" -> true;
+      default ->
+          throw ApiException.invalidParameter(
+              "ContentEncoding",
+              "ContentEncoding must be PlainText or Base64, got \"" + encoding + "\".");
+    };
   }
 
   private static byte[] decodeBase64(String content) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deskrun.server.gateway.RawClient.Reply;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,6 +80,7 @@ class GatewayTest {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("TotalCount", 2);
     fields.put("Note", "a<b & \"c\"");
+    fields.put("Lines", "one\r\ntwo\rthree\n");
     fields.put("Invocations", List.of(first, Map.of("InvokeId", "t-2", "Dropped", 0)));
     return fields;
   }
@@ -270,6 +274,18 @@ class GatewayTest {
     Element root = parseXml(reply.body()).getDocumentElement();
     assertThat(text(root, "Code")).isEqualTo("InvalidRegionId.NotFound");
     assertThat(text(root, "Message")).contains("mars\ufffd\ufffd-1 ");
+  }
+
+  @Test
+  void get_formatXml_carriageReturnSurvivesParsing() throws Exception {
+    Map<String, String> parameters = parameters("DescribeInvocations");
+    parameters.put("Format", "XML");
+
+    Reply reply = getSigned(parameters);
+
+    assertThat(reply.body()).contains("<Lines>one&#13;\ntwo&#13;three\n</Lines>");
+    Element root = parseXml(reply.body()).getDocumentElement();
+    assertThat(text(root, "Lines")).isEqualTo("one\r\ntwo\rthree\n");
   }
 
   @Test
@@ -530,17 +546,102 @@ class GatewayTest {
 
   @Test
   void get_malformedPercentEscape_invalidParameter() {
-    // Helidon validates the request line before reading headers, so the transport error handler
-    // responds, without a HostId.
     for (String query : List.of("Action=Run%4", "Action=Run%zzCommand")) {
       Reply reply = client.getOverSocket(query);
 
-      assertThat(reply.status()).as(query).isEqualTo(400);
-      assertThat(reply.contentType()).isEqualTo("application/json;charset=utf-8");
-      assertThat(reply.field("Code")).isEqualTo("InvalidParameter");
-      assertThat(reply.field("Message")).contains("percent-encoding");
-      assertThat(reply.field("RequestId")).matches(UUID_UPPER);
+      assertError(reply, 400, "InvalidParameter", "malformed percent-escape at byte 10");
     }
+  }
+
+  @Test
+  void get_badEscapeFormatXml_xmlError() throws Exception {
+    for (String query :
+        List.of(
+            "Format=XML&Action=Run%4", "Action=Run%zz&Format=xml", "Format=XML&Format=XML&%G")) {
+      Reply reply = client.getOverSocket(query);
+
+      assertThat(reply.status()).as(query).isEqualTo(400);
+      assertThat(reply.contentType()).as(query).isEqualTo("text/xml;charset=utf-8");
+      Element root = parseXml(reply.body()).getDocumentElement();
+      assertThat(root.getTagName()).isEqualTo("Error");
+      assertThat(text(root, "Code")).isEqualTo("InvalidParameter");
+      assertThat(text(root, "Message")).contains("malformed percent-escape");
+      assertThat(text(root, "RequestId")).matches(UUID_UPPER);
+      assertThat(text(root, "HostId")).isEqualTo("127.0.0.1:" + server.port());
+    }
+  }
+
+  @Test
+  void get_badEscapeMixedFormats_jsonError() {
+    Reply reply = client.getOverSocket("Format=XML&Format=JSON&Action=Run%4");
+
+    assertError(reply, 400, "InvalidParameter", "percent-escape");
+  }
+
+  @Test
+  void get_badEscapeUnknownFormat_jsonError() {
+    Reply reply = client.getOverSocket("Format=yaml&Action=Run%4");
+
+    assertError(reply, 400, "InvalidParameter", "percent-escape");
+  }
+
+  @Test
+  void post_badEscapeFormatXmlInBody_xmlError() throws Exception {
+    Reply reply = client.post("", "Format=XML&Action=Run%G1", "application/x-www-form-urlencoded");
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.contentType()).isEqualTo("text/xml;charset=utf-8");
+    Element root = parseXml(reply.body()).getDocumentElement();
+    assertThat(text(root, "Message")).contains("form body", "percent-escape");
+  }
+
+  @Test
+  void put_withFormatXml_xmlError() throws Exception {
+    Reply reply = client.sendOverSocket("PUT /?Format=XML HTTP/1.1", "Content-Length: 0\r\n", "");
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.contentType()).isEqualTo("text/xml;charset=utf-8");
+    assertThat(text(parseXml(reply.body()).getDocumentElement(), "Message")).contains("PUT");
+  }
+
+  @Test
+  void put_withChunkedBody_answersOnce() throws Exception {
+    String request =
+        "PUT /?Format=XML HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+
+    String received = receiveForTwoSeconds(request);
+
+    assertThat(received).startsWith("HTTP/1.1 400 ");
+    assertThat(received.split("HTTP/1\\.1 ", -1)).as(received).hasSize(2);
+  }
+
+  /** Sends the request and returns what arrives until the server closes or two seconds pass. */
+  private static String receiveForTwoSeconds(String request) throws Exception {
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(2_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      byte[] buffer = new byte[8192];
+      for (int read; (read = socket.getInputStream().read(buffer)) >= 0; ) {
+        received.write(buffer, 0, read);
+      }
+    } catch (SocketTimeoutException e) {
+      // Two seconds without a byte: everything the server sends for this request has arrived.
+    }
+    return received.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void get_characterNotAllowedInQuery_invalidParameterNamingIt() throws Exception {
+    Reply braces = client.getOverSocket("Action=Run{x}");
+    Reply nonAscii = client.getOverSocket("Format=XML&Action=R\u00e9n");
+
+    assertError(braces, 400, "InvalidParameter", "'{' (U+007B) at position 10");
+    assertThat(nonAscii.status()).isEqualTo(400);
+    assertThat(nonAscii.contentType()).isEqualTo("text/xml;charset=utf-8");
+    assertThat(text(parseXml(nonAscii.body()).getDocumentElement(), "Message"))
+        .contains("U+FFFD", "percent-encode");
   }
 
   @Test

@@ -230,6 +230,28 @@ class ResponseConformanceTest {
   }
 
   @Test
+  void describeInvocations_formatXml_carriageReturnsSurviveParsing() throws Exception {
+    String script = "printf 'one\\r\\ntwo\\r'\r\n";
+    String carriageReturnInvokeId = server.runToEnd(desktopId, script);
+
+    Reply reply =
+        call(
+            "DescribeInvocations",
+            params(
+                "InvokeId",
+                carriageReturnInvokeId,
+                "IncludeOutput",
+                "true",
+                "ContentEncoding",
+                "PlainText"));
+
+    Element invocation = (Element) parse(reply).getElementsByTagName("Invocations").item(0);
+    assertThat(text(invocation, "CommandContent")).isEqualTo(script);
+    Element target = (Element) invocation.getElementsByTagName("InvokeDesktops").item(0);
+    assertThat(text(target, "Output")).isEqualTo("one\r\ntwo\r");
+  }
+
+  @Test
   void describeInvocations_json_everyFieldNamedAndTypedAsSdkModel() {
     Reply reply =
         call(
