@@ -25,7 +25,8 @@ public final class InvocationActions {
       InstantSource clock,
       Duration heartbeatWindow) {
     this.store = new InvocationStore(jdbi, clock);
-    this.runCommand = new RunCommandAction(store, desktops, wakeUps, clock, heartbeatWindow);
+    this.runCommand =
+        new RunCommandAction(store, targets, desktops, wakeUps, clock, heartbeatWindow);
     this.describeInvocations = new DescribeInvocationsAction(store, pageTokens);
     this.stopInvocation = new StopInvocationAction(store, targets, wakeUps);
   }

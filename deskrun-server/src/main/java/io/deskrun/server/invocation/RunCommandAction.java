@@ -40,6 +40,7 @@ final class RunCommandAction {
   private static final Logger LOG = LoggerFactory.getLogger(RunCommandAction.class);
 
   private final InvocationStore store;
+  private final Targets targets;
   private final DesktopRegistry desktops;
   private final WakeUps wakeUps;
   private final InstantSource clock;
@@ -47,11 +48,13 @@ final class RunCommandAction {
 
   RunCommandAction(
       InvocationStore store,
+      Targets targets,
       DesktopRegistry desktops,
       WakeUps wakeUps,
       InstantSource clock,
       Duration heartbeatWindow) {
     this.store = store;
+    this.targets = targets;
     this.desktops = desktops;
     this.wakeUps = wakeUps;
     this.clock = clock;
@@ -70,11 +73,12 @@ final class RunCommandAction {
         parameters.optionalLong("Timeout", 1, MAX_TIMEOUT_SECONDS).orElse(DEFAULT_TIMEOUT_SECONDS);
     checkEndUserId(parameters);
 
-    List<NewTarget> targets = classify(request, desktopIds, type);
-    checkAnyPending(targets);
+    List<NewTarget> classified = classify(request, desktopIds, type);
+    checkAnyPending(classified);
     String invokeId = Ids.invokeId();
-    List<String> pending = pendingDesktopIds(targets);
+    List<String> pending = pendingDesktopIds(classified);
     Map<String, WakeUps.Reservation> waitingPolls = reserveWaitingPolls(pending);
+    long createdAt = clock.millis();
     try {
       store.insert(
           new InvocationStore.NewInvocation(
@@ -85,24 +89,25 @@ final class RunCommandAction {
               script,
               null,
               timeout,
-              clock.millis()),
-          targets,
+              createdAt),
+          classified,
           waitingPolls.keySet());
     } catch (RuntimeException e) {
       waitingPolls.values().forEach(WakeUps.Reservation::release);
       throw e;
     }
     Task task = new Task(invokeId, type, script, timeout);
-    waitingPolls.values().forEach(poll -> poll.deliver(List.of(task)));
     List<String> others = new ArrayList<>(pending);
     others.removeAll(waitingPolls.keySet());
+    targets.stored(invokeId, createdAt, waitingPolls.keySet(), others);
+    waitingPolls.values().forEach(poll -> poll.deliver(List.of(task)));
     wakeUps.wake(others);
     LOG.info(
         "RequestId {}: created invocation {} ({}, {} targets, {} pending)",
         request.requestId(),
         invokeId,
         type,
-        targets.size(),
+        classified.size(),
         pending.size());
 
     Map<String, Object> response = new LinkedHashMap<>();

@@ -36,6 +36,9 @@ public final class Targets {
   /** Shares the commits of hand-outs and reports that arrive together. */
   private final GroupCommit writes;
 
+  /** Which desktops have nothing to hand out; null on a shared database, which is always read. */
+  private final DeliveryMemory memory;
+
   public Targets(Jdbi jdbi, InstantSource clock) {
     this(jdbi, clock, Dialect.H2);
   }
@@ -45,6 +48,24 @@ public final class Targets {
     this.clock = clock;
     this.dialect = dialect;
     this.writes = new GroupCommit(jdbi);
+    this.memory = dialect.isShared() ? null : new DeliveryMemory();
+  }
+
+  /**
+   * Records a new invocation's targets: those handed straight to a waiting poll (stored as
+   * delivered at {@code deliveredAt}), and those the desktops' next polls must find. Call it before
+   * the tasks are handed out and the polls woken.
+   */
+  void stored(
+      String invokeId,
+      long deliveredAt,
+      Collection<String> handedOutDesktopIds,
+      Collection<String> toFind) {
+    if (memory == null) {
+      return;
+    }
+    handedOutDesktopIds.forEach(desktopId -> memory.handedOut(desktopId, invokeId, deliveredAt));
+    toFind.forEach(memory::changed);
   }
 
   /** The result of applying an agent's report. */
@@ -72,15 +93,25 @@ public final class Targets {
     long now = clock.millis();
     long reofferBefore = now - reofferAfter.toMillis();
     long createdAfter = now - deliveryWindow.toMillis();
+    if (memory != null && memory.nothingToHandOut(desktopId, now, reofferAfter.toMillis())) {
+      return List.of();
+    }
 
     // Most polls find nothing, so they look first without joining the queue of shared writes. A
     // task stored after this look still wakes the poll, which registered before it.
+    long version = memory == null ? 0 : memory.versionOf(desktopId);
     boolean anyCandidate =
         !jdbi.withHandle(
                 handle -> deliveryCandidates(handle, desktopId, 1, reofferBefore, createdAfter, ""))
             .isEmpty();
     if (!anyCandidate) {
+      if (memory != null) {
+        memory.foundNothing(desktopId, version, now, reofferBefore);
+      }
       return List.of();
+    }
+    if (memory != null) {
+      memory.foundTasks(desktopId);
     }
 
     String lock = dialect.lockSkippingLocked("t");
@@ -93,6 +124,9 @@ public final class Targets {
               deliveryCandidates(handle, desktopId, max, reofferBefore, createdAfter, lock)) {
             if (markDelivered(handle, candidate.invokeId(), desktopId, now, reofferBefore)) {
               tasks.add(candidate);
+              if (memory != null) {
+                memory.handedOut(desktopId, candidate.invokeId(), now);
+              }
             }
           }
           return tasks;
@@ -150,6 +184,9 @@ public final class Targets {
    * Stopping target. Anything else leaves the target as it is.
    */
   public ReportOutcome applyReport(String desktopId, RunReport report) {
+    if (memory != null && (report.status() == TargetStatus.Running || report.status().isFinal())) {
+      memory.acknowledged(desktopId, report.invokeId());
+    }
     OutputTail tail = OutputTail.of(report.output(), report.dropped());
     long now = clock.millis();
     int updated;

@@ -179,8 +179,9 @@ class AgentAgainstServerTest {
 
   /**
    * Offers a finished run again, as the server does when the start report is lost. Here the test
-   * puts the row back to undelivered Pending, and the agent's journal keeps the run from starting
-   * twice, also after a restart.
+   * puts the row back to undelivered Pending and restarts the server, which otherwise trusts its
+   * memory of what each desktop has to hand out for up to a minute. The agent's journal keeps the
+   * run from starting twice, also after the agent restarts.
    */
   @Test
   void offer_runAlreadyInJournal_notLaunchedAgain() throws Exception {
@@ -189,9 +190,13 @@ class AgentAgainstServerTest {
     server.awaitFinal(invokeId);
 
     markUndelivered(invokeId);
+    server.stop();
+    server.start();
     LiveServer.await(() -> deliveredAgain(invokeId), "the run to be offered again");
     restart();
     markUndelivered(invokeId);
+    server.stop();
+    server.start();
     LiveServer.await(() -> deliveredAgain(invokeId), "the offer after the restart");
     server.stopInvocation(invokeId);
 

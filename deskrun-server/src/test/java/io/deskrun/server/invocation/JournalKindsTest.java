@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A RunCommand and its reports written through the journal, then a crash that loses everything H2
- * held in memory: the next start applies the journal and finds them as they were answered. H2 is
- * opened with a write delay of 60 s, and {@code SHUTDOWN IMMEDIATELY} closes it without writing.
+ * held in memory: the next start applies the journal and finds them as they were when the server
+ * responded. H2 is opened with a write delay of 60 s, and {@code SHUTDOWN IMMEDIATELY} closes it
+ * without writing.
  */
 class JournalKindsTest {
   private static final Duration NEVER = Duration.ofMinutes(10);
