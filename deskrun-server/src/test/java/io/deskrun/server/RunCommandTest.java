@@ -279,6 +279,8 @@ class RunCommandTest {
   @Test
   void runCommand_desktopOfOtherAccount_treatedAsUnknown() {
     String other = server.otherAccount();
+    // The poll leaves the desktop in the server's memory, where RunCommand looks first.
+    server.poll(desktop, 1, 0, List.of());
 
     ServerFixture.ApiFailure error = server.failureAs(other, "RunCommand", valid());
 

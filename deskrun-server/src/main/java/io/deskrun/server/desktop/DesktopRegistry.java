@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -206,29 +207,49 @@ public final class DesktopRegistry {
     forget(desktopId);
   }
 
-  /** Returns the desktops among {@code desktopIds} that exist in this account and region. */
+  /**
+   * Returns the desktops among {@code desktopIds} that exist in this account and region. A desktop
+   * read for a credential check within {@link #credentialReuse} is taken from memory: its agent
+   * polled since, and a heartbeat write or a deregistration on this server drops it.
+   */
   public Map<String, Desktop> findAll(
       String accountId, String regionId, Collection<String> desktopIds) {
     if (desktopIds.isEmpty()) {
       return Map.of();
     }
-    List<Desktop> found =
-        jdbi.withHandle(
-            handle ->
-                handle
-                    .createQuery(
-                        "SELECT "
-                            + COLUMNS
-                            + " FROM desktops WHERE account_id = :account"
-                            + " AND region_id = :region AND desktop_id IN (<ids>)")
-                    .bind("account", accountId)
-                    .bind("region", regionId)
-                    .bindList("ids", List.copyOf(desktopIds))
-                    .map((rs, ctx) -> map(rs))
-                    .list());
+    long now = clock.millis();
     Map<String, Desktop> byId = new LinkedHashMap<>();
-    found.forEach(desktop -> byId.put(desktop.desktopId(), desktop));
+    List<String> unknown = new ArrayList<>();
+    for (String desktopId : desktopIds) {
+      Credential credential = credentials.get(desktopId);
+      if (credential == null || now - credential.readAt() >= credentialReuseMillis) {
+        unknown.add(desktopId);
+      } else if (credential.desktop().accountId().equals(accountId)
+          && credential.desktop().regionId().equals(regionId)) {
+        byId.put(desktopId, credential.desktop());
+      }
+    }
+    if (!unknown.isEmpty()) {
+      readAll(accountId, regionId, unknown)
+          .forEach(desktop -> byId.put(desktop.desktopId(), desktop));
+    }
     return byId;
+  }
+
+  private List<Desktop> readAll(String accountId, String regionId, List<String> desktopIds) {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM desktops WHERE account_id = :account"
+                        + " AND region_id = :region AND desktop_id IN (<ids>)")
+                .bind("account", accountId)
+                .bind("region", regionId)
+                .bindList("ids", desktopIds)
+                .map((rs, ctx) -> map(rs))
+                .list());
   }
 
   static Desktop map(ResultSet rs) throws SQLException {
