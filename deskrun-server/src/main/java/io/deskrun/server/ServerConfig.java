@@ -251,16 +251,19 @@ public final class ServerConfig {
 
   /**
    * Returns the JDBC URL: the configured one, or an H2 file database at {@code <data-dir>/db}. H2
-   * delays writing commits to its file by up to 500 ms; the server writes them itself before a
-   * writer goes on (see {@code H2Flush}), so that a killed server loses no write it has returned.
-   * The server's code has about 60 SQL statements, more than the 8 parsed statements H2 keeps per
-   * connection by default, so it keeps 128.
+   * writes commits to its file at most 5 s late ({@code WRITE_DELAY}); before a writer goes on, the
+   * server records the write in its journal or writes H2's file itself (see {@code WriteJournal}
+   * and {@code H2Flush}), so that a killed server loses no write it has returned. The server's code
+   * has about 60 SQL statements, more than the 8 parsed statements H2 keeps per connection by
+   * default, so it keeps 128.
    */
   public String databaseUrl() {
     if (databaseUrl != null) {
       return databaseUrl;
     }
-    return "jdbc:h2:file:" + dataDir.resolve("db").resolve("deskrun") + ";QUERY_CACHE_SIZE=128";
+    return "jdbc:h2:file:"
+        + dataDir.resolve("db").resolve("deskrun")
+        + ";QUERY_CACHE_SIZE=128;WRITE_DELAY=5000";
   }
 
   public String databaseUser() {

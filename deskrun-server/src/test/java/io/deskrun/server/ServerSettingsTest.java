@@ -33,7 +33,7 @@ class ServerSettingsTest {
         .isEqualTo(
             "jdbc:h2:file:"
                 + Path.of("data", "db", "deskrun").toAbsolutePath()
-                + ";QUERY_CACHE_SIZE=128");
+                + ";QUERY_CACHE_SIZE=128;WRITE_DELAY=5000");
     assertThat(config.regions()).containsExactly("cn-hangzhou");
     assertThat(config.masterKey()).isEmpty();
     assertThat(config.heartbeatWindow()).isEqualTo(Duration.ofSeconds(90));

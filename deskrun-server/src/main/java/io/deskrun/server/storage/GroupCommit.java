@@ -82,7 +82,7 @@ public final class GroupCommit {
 
   /**
    * Runs {@code write} in a transaction, possibly shared, and returns its result once committed. On
-   * H2 it reaches H2's file within a second or so; a killed server may lose it.
+   * H2 it reaches H2's file within about 5 s; a killed server may lose it.
    */
   public <T> T runVolatile(Write<T> write) {
     return submit(new Pending<>(write, null, false));

@@ -27,7 +27,8 @@ import org.jdbi.v3.core.statement.StatementCustomizer;
  *
  * <p>So the server keeps the background thread and writes the changes itself. When a Jdbi handle
  * that ran a write closes, its caller waits for a {@code CHECKPOINT} that began after its commit.
- * Writers that arrive while a checkpoint runs share the next one. Used only on H2, because a
+ * Writers that arrive while a checkpoint runs share the next one. The frequent writes skip it:
+ * {@link GroupCommit} records them in the {@link WriteJournal} instead. Used only on H2, because a
  * PostgreSQL commit is durable by itself.
  *
  * <p>NOTE: a checkpoint writes to the file without syncing it, so the writes survive a killed

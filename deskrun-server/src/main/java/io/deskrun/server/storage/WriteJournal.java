@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An append-only file of the frequent writes on H2, written before their callers go on, so that H2
- * itself may write its file every few hundred milliseconds.
+ * itself may write its file every few seconds.
  *
  * <p>Without it every RunCommand and every final report waited for an H2 {@code CHECKPOINT}, which
  * rewrites each changed page with its parents up to the root (about 30 KB a write here): a third of
@@ -51,7 +51,7 @@ public final class WriteJournal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WriteJournal.class);
 
   /** Default interval between moving to a new journal file and writing H2's file. */
-  public static final Duration DEFAULT_ROTATE_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_ROTATE_INTERVAL = Duration.ofSeconds(5);
 
   /** Bytes before each record: its length and its CRC-32C. */
   private static final int HEADER_BYTES = 8;
