@@ -272,20 +272,15 @@ public final class Targets {
       WriteJournal.Kind.idempotent("target-finished", FinalReport.class, Targets::writeFinish);
 
   private static int writeStart(Handle handle, OutputReport report) {
-    return handle
-        .createUpdate(
-            "UPDATE targets SET status = 'Running', start_time = :now, update_time = :now,"
-                + " output = :output, dropped = :dropped, deadline_at = :now + 1000 *"
-                + " (SELECT i.timeout_seconds FROM invocations i"
-                + " WHERE i.invoke_id = targets.invoke_id)"
-                + " WHERE invoke_id = :invoke AND desktop_id = :desktop"
-                + " AND status = 'Pending'")
-        .bind("now", report.now())
-        .bind("output", report.output())
-        .bind("dropped", report.dropped())
-        .bind("invoke", report.invokeId())
-        .bind("desktop", report.desktopId())
-        .execute();
+    return updateWithOutput(
+        handle,
+        "UPDATE targets SET status = 'Running', start_time = :now, update_time = :now,"
+            + " output = :output, dropped = :dropped, deadline_at = :now + 1000 *"
+            + " (SELECT i.timeout_seconds FROM invocations i"
+            + " WHERE i.invoke_id = targets.invoke_id)"
+            + " WHERE invoke_id = :invoke AND desktop_id = :desktop"
+            + " AND status = 'Pending'",
+        report);
   }
 
   /**
@@ -293,11 +288,18 @@ public final class Targets {
    * until the journal's later records are applied too.
    */
   private static int writeOutput(Handle handle, OutputReport report) {
+    return updateWithOutput(
+        handle,
+        "UPDATE targets SET output = :output, dropped = :dropped, update_time = :now"
+            + " WHERE invoke_id = :invoke AND desktop_id = :desktop"
+            + " AND status IN ('Running', 'Stopping')",
+        report);
+  }
+
+  /** Runs an UPDATE that takes the report's time, output and target as parameters. */
+  private static int updateWithOutput(Handle handle, String sql, OutputReport report) {
     return handle
-        .createUpdate(
-            "UPDATE targets SET output = :output, dropped = :dropped, update_time = :now"
-                + " WHERE invoke_id = :invoke AND desktop_id = :desktop"
-                + " AND status IN ('Running', 'Stopping')")
+        .createUpdate(sql)
         .bind("now", report.now())
         .bind("output", report.output())
         .bind("dropped", report.dropped())
