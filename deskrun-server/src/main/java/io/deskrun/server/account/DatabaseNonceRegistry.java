@@ -64,7 +64,7 @@ public final class DatabaseNonceRegistry implements NonceRegistry, AutoCloseable
 
   /**
    * The nonces written behind, recorded in the write journal on H2 so that the write does not wait
-   * for H2's file; applying it twice changes nothing.
+   * for H2's file. Applying it twice changes nothing.
    */
   public static final WriteJournal.Kind<NonceBatch> WRITTEN_BEHIND =
       WriteJournal.Kind.idempotent(

@@ -3,9 +3,9 @@ package io.deskrun.server.storage;
 import org.jdbi.v3.core.config.JdbiConfig;
 
 /**
- * How the writes of a {@link GroupCommit} reach the disk, kept in its Jdbi's configuration so that
- * every part of the server that writes through that Jdbi finds it. On PostgreSQL both parts are
- * absent and a commit is durable by itself.
+ * The means by which the writes of a {@link GroupCommit} reach the disk, kept in its Jdbi's
+ * configuration so that every part of the server that writes through that Jdbi finds it. On
+ * PostgreSQL both parts are absent and a commit is durable by itself.
  */
 public final class Durability implements JdbiConfig<Durability> {
   /** Writes H2's commits to its file; null on PostgreSQL. */

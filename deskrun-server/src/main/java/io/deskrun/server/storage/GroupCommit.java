@@ -173,8 +173,8 @@ public final class GroupCommit {
   }
 
   /**
-   * Runs the writes in one transaction. Unless told to skip it, a checkpoint follows on H2 when the
-   * handle closes (see {@link H2Flush}).
+   * Runs the writes in one transaction. Unless {@code skipCheckpoint} is set, a checkpoint follows
+   * on H2 when the handle closes (see {@link H2Flush}).
    */
   private void commit(List<Pending<?>> writes, boolean skipCheckpoint) {
     jdbi.useTransaction(
@@ -232,7 +232,7 @@ public final class GroupCommit {
     /** The journal record of the write, or null. */
     private final WriteJournal.Entry<?> entry;
 
-    /** Whether the write is durable only once H2's file holds it (no record, not volatile). */
+    /** Whether the write is durable only once H2's file contains it (no record, not volatile). */
     private final boolean durable;
 
     /** Completes with true when the caller must run the queue, false when its write is done. */
