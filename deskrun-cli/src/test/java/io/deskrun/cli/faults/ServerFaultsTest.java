@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deskrun.cli.faults.ProcessFleet.Activation;
 import io.deskrun.cli.faults.ProcessFleet.Target;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.DisabledOnOs;
@@ -112,6 +114,8 @@ class ServerFaultsTest {
       long stopAt = System.nanoTime();
       int exitCode = fleet.server().terminate(Duration.ofSeconds(30));
       Duration stopTook = Duration.ofNanos(System.nanoTime() - stopAt);
+      List<String> journalAfterStop = journalFilesWithRecords(dir.resolve("server"));
+      String stopLog = Files.readString(dir.resolve("server.log"));
       fleet.startServer();
       Map<String, Target> after = fleet.awaitFinal(running, FINAL_LIMIT);
       Duration untilFinal = Duration.ofNanos(System.nanoTime() - stopAt);
@@ -127,7 +131,23 @@ class ServerFaultsTest {
       assertThat(after.get(desktop).status()).isEqualTo("Success");
       assertThat(after.get(desktop).output()).isEqualTo("ok\n");
       assertThat(ProcessFleet.lines(log)).hasSize(1);
+      assertThat(journalAfterStop).as("journal files with records after SIGTERM").isEmpty();
+      assertThat(stopLog).doesNotContain("Database is already closed");
     }
+  }
+
+  /** Returns the write journal files of the server's data dir that still hold records. */
+  private static List<String> journalFilesWithRecords(Path dataDir) throws Exception {
+    Path journal = dataDir.resolve("db").resolve("deskrun.journal");
+    List<String> withRecords = new ArrayList<>();
+    try (Stream<Path> files = Files.list(journal)) {
+      for (Path file : files.toList()) {
+        if (Files.size(file) > 0) {
+          withRecords.add(file.getFileName().toString());
+        }
+      }
+    }
+    return withRecords;
   }
 
   static List<String> desktopIds(ProcessFleet fleet, String group, int count) throws Exception {

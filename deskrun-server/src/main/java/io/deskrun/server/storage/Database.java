@@ -8,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.function.IntSupplier;
 import org.flywaydb.core.Flyway;
@@ -101,8 +102,9 @@ public final class Database implements AutoCloseable {
    * kind of database only, {@code db/vendor/<h2 or postgresql>} (several servers starting at once
    * are serialized by Flyway's lock on its history table).
    */
-  public static Database open(String url, String user, String password, int poolSize) {
-    Dialect dialect = Dialect.of(url);
+  public static Database open(String configuredUrl, String user, String password, int poolSize) {
+    Dialect dialect = Dialect.of(configuredUrl);
+    String url = dialect == Dialect.H2 ? withoutCloseOnExit(configuredUrl) : configuredUrl;
     HikariConfig hikari = new HikariConfig();
     hikari.setJdbcUrl(url);
     hikari.setUsername(user);
@@ -138,6 +140,18 @@ public final class Database implements AutoCloseable {
               + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()),
           e);
     }
+  }
+
+  /**
+   * Adds {@code DB_CLOSE_ON_EXIT=FALSE} to an H2 URL that does not set it. Otherwise H2's own
+   * shutdown hook closes the database while the server's hook still writes its last nonces, the
+   * journal's checkpoint and the requests in flight, as on every SIGTERM before this.
+   */
+  static String withoutCloseOnExit(String url) {
+    if (url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT=")) {
+      return url;
+    }
+    return url + ";DB_CLOSE_ON_EXIT=FALSE";
   }
 
   /** Replaces a password given inside a JDBC URL with {@code ***}. */

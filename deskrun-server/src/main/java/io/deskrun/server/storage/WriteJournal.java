@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -231,12 +232,15 @@ public final class WriteJournal implements AutoCloseable {
   }
 
   private void openFile(long sequence) throws IOException {
+    Set<StandardOpenOption> options =
+        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     current =
-        FileChannel.open(
-            fileOf(sequence),
-            StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND);
+        FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+            ? FileChannel.open(
+                fileOf(sequence),
+                options,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+            : FileChannel.open(fileOf(sequence), options);
     currentSequence = sequence;
     currentBytes = 0;
   }
