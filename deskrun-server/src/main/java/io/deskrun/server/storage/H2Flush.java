@@ -32,8 +32,9 @@ import org.jdbi.v3.core.statement.StatementCustomizer;
  * PostgreSQL commit is durable by itself.
  *
  * <p>NOTE: a checkpoint writes to the file without syncing it, so the writes survive a killed
- * process but not necessarily an OS crash. At one command every 1.5 s the file still grew by about
- * 25 KB a command over 8 minutes, and shrank only when the server stopped cleanly.
+ * process but not necessarily an OS crash. At one command every 1.5 s, with the journal, the file
+ * still grew by about 9.5 KB a command over 8 minutes (3.1 MB after 320 commands) and shrank to
+ * 0.67 MB only when the server stopped cleanly.
  */
 final class H2Flush implements HandleListener, StatementCustomizer, AutoCloseable {
   private final Connection connection;
