@@ -47,12 +47,20 @@ final class ResultSender {
     wakeUp.release();
   }
 
-  /** Sends results until the thread is interrupted. */
+  /**
+   * Sends results until the thread is interrupted: at once when woken, and after a failed attempt
+   * once the back-off delay has passed.
+   */
   void run() {
     try {
       while (!Thread.currentThread().isInterrupted()) {
-        Duration wait = sendAll() ? IDLE_RECHECK : backoff.nextDelay();
-        wakeUp.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
+        if (sendAll()) {
+          wakeUp.tryAcquire(IDLE_RECHECK.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+          // A run that ends meanwhile does not cut the wait short: while the server is away, each
+          // of them made the sender try again at once.
+          Thread.sleep(backoff.nextDelay());
+        }
         wakeUp.drainPermits();
       }
     } catch (InterruptedException e) {
