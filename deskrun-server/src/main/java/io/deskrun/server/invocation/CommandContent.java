@@ -18,9 +18,8 @@ final class CommandContent {
   private CommandContent() {}
 
   /**
-   * Returns the script text. {@code encoding} is {@code PlainText} or {@code Base64}, in any case
-   * as DescribeInvocations takes it; none means plain text, the API's default. Any other value is
-   * {@code InvalidParameter.ContentEncoding}.
+   * Returns the script text. {@code encoding} is {@code Base64} in any case, as DescribeInvocations
+   * takes it; anything else, or none, means plain text, as the API documents.
    */
   static String decode(String content, String encoding) {
     byte[] script =
@@ -44,14 +43,8 @@ final class CommandContent {
     if (encoding == null) {
       return false;
     }
-    return switch (encoding.toLowerCase(Locale.ROOT)) {
-      case "plaintext" -> false;
-      case "base64" -> true;
-      default ->
-          throw ApiException.invalidParameter(
-              "ContentEncoding",
-              "ContentEncoding must be PlainText or Base64, got \"" + encoding + "\".");
-    };
+    // The API takes any other value as PlainText, which its callers may rely on.
+    return encoding.toLowerCase(Locale.ROOT).equals("base64");
   }
 
   private static byte[] decodeBase64(String content) {

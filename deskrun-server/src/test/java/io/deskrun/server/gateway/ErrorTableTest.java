@@ -212,13 +212,6 @@ class ErrorTableTest {
             "1 to 86400",
             "nothing around them"),
         row(
-            "ContentEncoding unknown",
-            get(run, with(runBase, "ContentEncoding", "Gzip")),
-            400,
-            "InvalidParameter.ContentEncoding",
-            "\"Gzip\"",
-            "PlainText or Base64"),
-        row(
             "Base64 content malformed",
             get(run, with(with(runBase, "ContentEncoding", "Base64"), "CommandContent", "@@@")),
             400,
