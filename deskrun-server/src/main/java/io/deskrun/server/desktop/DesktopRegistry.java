@@ -98,7 +98,7 @@ public final class DesktopRegistry {
   public Optional<Desktop> authenticate(String desktopId, String token) {
     long now = clock.millis();
     Credential credential = credentials.get(desktopId);
-    if (credential == null || now - credential.readAt() >= credentialReuseMillis) {
+    if (!isFresh(credential, now)) {
       credential = read(desktopId, now);
       remember(desktopId, credential);
     }
@@ -148,7 +148,7 @@ public final class DesktopRegistry {
    * constant.
    */
   private synchronized void dropExpired(long now) {
-    credentials.values().removeIf(kept -> now - kept.readAt() >= credentialReuseMillis);
+    credentials.values().removeIf(kept -> !isFresh(kept, now));
     if (credentials.size() >= MAX_REMEMBERED_CREDENTIALS) {
       credentials.clear();
     }
@@ -156,6 +156,11 @@ public final class DesktopRegistry {
   }
 
   private record Credential(Desktop desktop, String tokenHash, long readAt) {}
+
+  /** Tells whether a remembered desktop may still be used instead of reading it again. */
+  private boolean isFresh(Credential credential, long now) {
+    return credential != null && now - credential.readAt() < credentialReuseMillis;
+  }
 
   /**
    * Records a poll of the desktop just read by {@link #authenticate}: skips the write when its
@@ -222,7 +227,7 @@ public final class DesktopRegistry {
     List<String> unknown = new ArrayList<>();
     for (String desktopId : desktopIds) {
       Credential credential = credentials.get(desktopId);
-      if (credential == null || now - credential.readAt() >= credentialReuseMillis) {
+      if (!isFresh(credential, now)) {
         unknown.add(desktopId);
       } else if (credential.desktop().accountId().equals(accountId)
           && credential.desktop().regionId().equals(regionId)) {

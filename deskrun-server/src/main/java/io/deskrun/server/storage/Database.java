@@ -87,11 +87,6 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** Returns the write journal's directory, or null when this database has no journal. */
-  public Path journalDir() {
-    return journal == null ? null : journal.dir();
-  }
-
   /** Opens the database with a pool of {@link #DEFAULT_POOL_SIZE} connections. */
   public static Database open(String url, String user, String password) {
     return open(url, user, password, DEFAULT_POOL_SIZE);

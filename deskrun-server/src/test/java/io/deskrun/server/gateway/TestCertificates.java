@@ -48,35 +48,10 @@ public final class TestCertificates {
   public static ServerFiles selfSigned(Path dir) throws Exception {
     Files.createDirectories(dir);
     Path store = dir.resolve("server.p12");
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "server",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-dname",
-        "CN=127.0.0.1",
-        "-ext",
-        "SAN=" + LOOPBACK_NAMES,
-        "-validity",
-        "2",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        store.toString());
+    generateKeyPair(store, "server", "CN=127.0.0.1", "-ext", "SAN=" + LOOPBACK_NAMES);
 
     Path certificate = dir.resolve("server.crt");
-    keytool(
-        "-exportcert",
-        "-alias",
-        "server",
-        "-keystore",
-        store.toString(),
-        "-rfc",
-        "-file",
-        certificate.toString());
+    exportCertificate(store, "server", certificate);
     return new ServerFiles(certificate, writeKeyPem(store, dir.resolve("server.key")), certificate);
   }
 
@@ -93,40 +68,8 @@ public final class TestCertificates {
     Path serverPem = dir.resolve("server.crt");
     Path caPem = dir.resolve("ca.crt");
 
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "ca",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-dname",
-        "CN=deskrun test CA",
-        "-ext",
-        "bc:c",
-        "-validity",
-        "2",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        caStore.toString());
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "server",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-dname",
-        "CN=deskrun test server",
-        "-validity",
-        "2",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        serverStore.toString());
+    generateKeyPair(caStore, "ca", "CN=deskrun test CA", "-ext", "bc:c");
+    generateKeyPair(serverStore, "server", "CN=deskrun test server");
     keytool(
         "-certreq",
         "-alias",
@@ -152,16 +95,46 @@ public final class TestCertificates {
         "SAN=" + subjectAlternativeNames,
         "-ext",
         "EKU=serverAuth");
+    exportCertificate(caStore, "ca", caPem);
+    return new ServerFiles(serverPem, writeKeyPem(serverStore, dir.resolve("server.key")), caPem);
+  }
+
+  /** Generates an EC key pair valid for two days under {@code alias} in a new PKCS#12 store. */
+  private static void generateKeyPair(Path store, String alias, String name, String... extra)
+      throws Exception {
+    List<String> arguments =
+        new ArrayList<>(
+            List.of(
+                "-genkeypair",
+                "-alias",
+                alias,
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                name,
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString()));
+    arguments.addAll(List.of(extra));
+    keytool(arguments.toArray(String[]::new));
+  }
+
+  /** Writes the certificate of {@code alias} as PEM. */
+  private static void exportCertificate(Path store, String alias, Path file) throws Exception {
     keytool(
         "-exportcert",
         "-alias",
-        "ca",
+        alias,
         "-keystore",
-        caStore.toString(),
+        store.toString(),
         "-rfc",
         "-file",
-        caPem.toString());
-    return new ServerFiles(serverPem, writeKeyPem(serverStore, dir.resolve("server.key")), caPem);
+        file.toString());
   }
 
   private static void keytool(String... arguments) throws Exception {
