@@ -352,7 +352,7 @@ class CommandLineParsingTest {
   }
 
   @Test
-  void clientCaCertVariable_httpEndpoint_fileNotRead() {
+  void caCertVariable_httpEndpoint_notRead() {
     StopCommand stop = parse("stop", "t-1");
     Map<String, String> environment =
         Map.of(

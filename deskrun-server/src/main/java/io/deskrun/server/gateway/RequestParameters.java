@@ -47,8 +47,8 @@ record RequestParameters(Map<String, String> query, Map<String, String> merged, 
     byte[] query = rawQuery.getBytes(StandardCharsets.UTF_8);
     byte[] body = null;
     try {
-      // The body comes first: an error answered with body bytes still unread would leave Helidon
-      // to parse them as the next request on the connection and send a second response.
+      // The body comes first. An error response sent with body bytes still unread would leave
+      // Helidon to parse them as the next request on the connection and send a second response.
       body = readBody(request);
       checkMethod(request);
       checkQueryCharacters(rawQuery);
@@ -61,7 +61,8 @@ record RequestParameters(Map<String, String> query, Map<String, String> merged, 
   }
 
   /**
-   * An {@code InvalidParameter} raised while reading the parameters, with the format to answer in.
+   * An {@code InvalidParameter} raised while reading the parameters, with the error response's
+   * format.
    */
   static final class ReadException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A server's record of the tasks waiting for each desktop, kept when the database is its own, so
  * that a poll skips the database read when it would find nothing.
  *
- * <p>On such a database only this server stores targets, so it sees every event that gives a
+ * <p>On such a database only this server stores targets, so it handles every event that gives a
  * desktop something to hand out: a RunCommand that could not give its task to a waiting poll
  * ({@link #changed}), and a handed-out task whose start report has not come within the re-offer
  * delay ({@link #handedOut}, {@link #acknowledged}). A read that found nothing marks the desktop

@@ -36,7 +36,7 @@ public final class Targets {
   /** Shares the commits of hand-outs and reports that arrive together. */
   private final GroupCommit writes;
 
-  /** Which desktops have nothing to hand out; null on a shared database, which is always read. */
+  /** Record of the desktops with nothing to hand out; null on a shared database, always read. */
   private final DeliveryMemory memory;
 
   public Targets(Jdbi jdbi, InstantSource clock) {

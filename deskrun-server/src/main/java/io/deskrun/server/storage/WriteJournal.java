@@ -114,10 +114,6 @@ public final class WriteJournal implements AutoCloseable {
     this.flush = flush;
   }
 
-  Path dir() {
-    return dir;
-  }
-
   /**
    * Applies the records left by the previous run, writes them to H2's file, deletes the old files,
    * and starts taking new records, with a new file every {@code rotateInterval}.
@@ -210,7 +206,7 @@ public final class WriteJournal implements AutoCloseable {
    * files before the new one.
    */
   void rotate() throws IOException {
-    long kept;
+    long firstKept;
     lock.lock();
     try {
       if (current == null || currentBytes == 0) {
@@ -218,14 +214,14 @@ public final class WriteJournal implements AutoCloseable {
       }
       current.close();
       openFile(currentSequence + 1);
-      kept = currentSequence;
+      firstKept = currentSequence;
     } finally {
       lock.unlock();
     }
 
     flush.awaitWritten();
     for (Path file : files()) {
-      if (sequenceOf(file) < kept) {
+      if (sequenceOf(file) < firstKept) {
         Files.delete(file);
       }
     }
@@ -285,8 +281,8 @@ public final class WriteJournal implements AutoCloseable {
   }
 
   /**
-   * Reads the records of a file. The end of the last file may hold a record cut off by a killed
-   * process; its caller never got a response, so reading stops there.
+   * Reads the records of a file. The end of the last file may contain a record cut off by a killed
+   * process. Its caller never got a response, so reading stops there.
    */
   private List<Entry<?>> read(Path file, Map<String, Kind<?>> kinds) throws IOException {
     ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file));

@@ -586,7 +586,7 @@ class GatewayTest {
   }
 
   @Test
-  void post_badEscapeFormatXmlInBody_xmlError() throws Exception {
+  void post_badEscapeXmlInBody_xmlError() throws Exception {
     Reply reply = client.post("", "Format=XML&Action=Run%G1", "application/x-www-form-urlencoded");
 
     assertThat(reply.status()).isEqualTo(400);
@@ -633,7 +633,7 @@ class GatewayTest {
   }
 
   @Test
-  void get_characterNotAllowedInQuery_invalidParameterNamingIt() throws Exception {
+  void get_disallowedQueryCharacter_rejected() throws Exception {
     Reply braces = client.getOverSocket("Action=Run{x}");
     Reply nonAscii = client.getOverSocket("Format=XML&Action=R\u00e9n");
 

@@ -121,17 +121,17 @@ class JournalKindsTest {
     List<InvocationStore.StoredTarget> targets = stored.get("t-journal");
     assertThat(targets).hasSize(2);
 
-    InvocationStore.StoredTarget one = targets.get(0);
-    assertThat(one.desktopId()).isEqualTo("ecd-one");
-    assertThat(one.status()).isEqualTo(TargetStatus.Success);
-    assertThat(one.exitCode()).isZero();
-    assertThat(one.output()).isEqualTo("done\n");
-    assertThat(one.startTime()).isNotNull();
-    assertThat(one.finishTime()).isNotNull();
+    InvocationStore.StoredTarget finished = targets.get(0);
+    assertThat(finished.desktopId()).isEqualTo("ecd-one");
+    assertThat(finished.status()).isEqualTo(TargetStatus.Success);
+    assertThat(finished.exitCode()).isZero();
+    assertThat(finished.output()).isEqualTo("done\n");
+    assertThat(finished.startTime()).isNotNull();
+    assertThat(finished.finishTime()).isNotNull();
 
-    InvocationStore.StoredTarget two = targets.get(1);
-    assertThat(two.status()).isEqualTo(TargetStatus.Running);
-    assertThat(two.output()).isEqualTo("half and more");
+    InvocationStore.StoredTarget running = targets.get(1);
+    assertThat(running.status()).isEqualTo(TargetStatus.Running);
+    assertThat(running.output()).isEqualTo("half and more");
   }
 
   private static int invocationCount(Database database) {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Journaled writes on a real H2 file database whose process "crashes": {@code SHUTDOWN IMMEDIATELY}
- * closes H2 without writing what it holds in memory, as a killed process would. H2 is opened with a
+ * closes H2 without writing what it keeps in memory, as a killed process would. H2 is opened with a
  * write delay of 60 s, so it does not write the rows by itself in time.
  */
 class WriteJournalTest {
@@ -86,7 +86,7 @@ class WriteJournalTest {
   }
 
   @Test
-  void crash_lastRecordCutOff_recordsBeforeItApplied() throws Exception {
+  void crash_lastRecordCutOff_earlierApplied() throws Exception {
     writeThenCrash(20);
     Path file = journalFiles().getLast();
     byte[] bytes = Files.readAllBytes(file);
@@ -100,7 +100,7 @@ class WriteJournalTest {
   }
 
   @Test
-  void crash_recordDamaged_recordsBeforeItApplied() throws Exception {
+  void crash_recordDamaged_earlierApplied() throws Exception {
     writeThenCrash(20);
     Path file = journalFiles().getLast();
     int tenth = offsetOfRecord(file, 10);
