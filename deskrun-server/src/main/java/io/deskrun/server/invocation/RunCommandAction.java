@@ -75,10 +75,10 @@ final class RunCommandAction {
 
     List<NewTarget> classified = classify(request, desktopIds, type);
     checkAnyPending(classified);
-    String invokeId = Ids.invokeId();
+    long createdAt = clock.millis();
+    String invokeId = Ids.invokeId(createdAt);
     List<String> pending = pendingDesktopIds(classified);
     Map<String, WakeUps.Reservation> waitingPolls = reserveWaitingPolls(pending);
-    long createdAt = clock.millis();
     try {
       store.insert(
           new InvocationStore.NewInvocation(

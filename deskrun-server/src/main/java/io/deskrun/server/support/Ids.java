@@ -2,12 +2,20 @@ package io.deskrun.server.support;
 
 import java.security.SecureRandom;
 
-/** Random identifiers and secrets, all drawn from one {@link SecureRandom}. */
+/**
+ * Identifiers and secrets, their random parts all drawn from one {@link SecureRandom}. Invocation
+ * ids start with their creation time, so that new rows go to the end of the indexes keyed by them.
+ */
 public final class Ids {
   private static final String LOWER_ALPHANUMERIC = "abcdefghijklmnopqrstuvwxyz0123456789";
   private static final String ALPHANUMERIC =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Base-36 digits of the time prefix of an invocation id: enough for epoch ms until year 5138. */
+  static final int TIME_DIGITS = 9;
+
+  private static final int INVOKE_ID_CHARS = 24;
 
   private Ids() {}
 
@@ -21,9 +29,24 @@ public final class Ids {
     return "act-" + random(LOWER_ALPHANUMERIC, 24);
   }
 
-  /** Returns an invocation id: {@code t-} and 24 lower-case letters or digits. */
-  public static String invokeId() {
-    return "t-" + random(LOWER_ALPHANUMERIC, 24);
+  /**
+   * Returns an invocation id: {@code t-}, the creation time in epoch ms as 9 base-36 digits, and
+   * 15 random lower-case letters or digits (77 random bits). Ids of later milliseconds sort after
+   * earlier ones as text, so inserts fill the last pages of the indexes that start with the id.
+   * With random ids, each write of H2's file rewrote pages all over those indexes.
+   */
+  public static String invokeId(long epochMillis) {
+    String time = Long.toString(epochMillis, 36);
+    if (epochMillis < 0 || time.length() > TIME_DIGITS) {
+      throw new IllegalArgumentException(
+          "Invalid time for an invocation id: "
+              + epochMillis
+              + " epoch ms; it must be 0 to 101559956668415 (9 base-36 digits).");
+    }
+    return "t-"
+        + "0".repeat(TIME_DIGITS - time.length())
+        + time
+        + random(LOWER_ALPHANUMERIC, INVOKE_ID_CHARS - TIME_DIGITS);
   }
 
   /** Returns an AccessKey id: {@code LTAI} and 20 letters or digits. */
