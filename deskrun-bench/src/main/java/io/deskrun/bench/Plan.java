@@ -27,10 +27,10 @@ record Plan(
   static final int FAN_OUT = 50;
 
   static Plan full() {
-    return new Plan(2000, 100, 10, 20, 1000, 8, 3, 5, 5, 10_000, 10, 200, 1, 3);
+    return new Plan(2000, 100, 40, 20, 1000, 8, 3, 5, 5, 10_000, 10, 200, 1, 3);
   }
 
   static Plan quick() {
-    return new Plan(600, 30, 4, 8, 1000, 8, 2, 3, 3, 2_000, 5, 60, 0, 1);
+    return new Plan(600, 30, 15, 8, 1000, 8, 2, 3, 3, 2_000, 5, 60, 0, 1);
   }
 }
