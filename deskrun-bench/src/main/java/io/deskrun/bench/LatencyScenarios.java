@@ -28,11 +28,7 @@ final class LatencyScenarios {
     List<String> desktop = List.of(fleet.desktopId(0));
     warmUpServer();
     Measured measured =
-        measure(
-            desktop,
-            0,
-            plan.singleRepetitions(),
-            () -> DirectLaunch.once(Invocations.SCRIPT));
+        measure(desktop, 0, plan.singleRepetitions(), () -> DirectLaunch.once(Invocations.SCRIPT));
     Samples accepted = new Samples();
     Samples delivered = new Samples();
     Samples executed = new Samples();

@@ -30,8 +30,8 @@ public final class Ids {
   }
 
   /**
-   * Returns an invocation id: {@code t-}, the creation time in epoch ms as 9 base-36 digits, and
-   * 15 random lower-case letters or digits (77 random bits). Ids of later milliseconds sort after
+   * Returns an invocation id: {@code t-}, the creation time in epoch ms as 9 base-36 digits, and 15
+   * random lower-case letters or digits (77 random bits). Ids of later milliseconds sort after
    * earlier ones as text, so inserts fill the last pages of the indexes that start with the id.
    * With random ids, each write of H2's file rewrote pages all over those indexes.
    */
