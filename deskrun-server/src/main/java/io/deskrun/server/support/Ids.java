@@ -12,8 +12,11 @@ public final class Ids {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** Base-36 digits of the time prefix of an invocation id: enough for epoch ms until year 5138. */
-  static final int TIME_DIGITS = 9;
+  /** Base-36 digits of the time prefix of an invocation id. */
+  private static final int TIME_DIGITS = 9;
+
+  /** The last epoch ms that fits in the time prefix, in the year 5188. */
+  private static final long MAX_TIME = Long.parseLong("z".repeat(TIME_DIGITS), 36);
 
   private static final int INVOKE_ID_CHARS = 24;
 
@@ -36,13 +39,17 @@ public final class Ids {
    * With random ids, each write of H2's file rewrote pages all over those indexes.
    */
   public static String invokeId(long epochMillis) {
-    String time = Long.toString(epochMillis, 36);
-    if (epochMillis < 0 || time.length() > TIME_DIGITS) {
+    if (epochMillis < 0 || epochMillis > MAX_TIME) {
       throw new IllegalArgumentException(
           "Invalid time for an invocation id: "
               + epochMillis
-              + " epoch ms; it must be 0 to 101559956668415 (9 base-36 digits).");
+              + " epoch ms; it must be 0 to "
+              + MAX_TIME
+              + " ("
+              + TIME_DIGITS
+              + " base-36 digits).");
     }
+    String time = Long.toString(epochMillis, 36);
     return "t-"
         + "0".repeat(TIME_DIGITS - time.length())
         + time
