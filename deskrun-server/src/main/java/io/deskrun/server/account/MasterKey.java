@@ -1,5 +1,6 @@
 package io.deskrun.server.account;
 
+import io.deskrun.server.support.SecureFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -3,15 +3,14 @@ package io.deskrun.server.storage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deskrun.server.support.JsonMappers;
+import io.deskrun.server.support.SecureFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -230,13 +229,7 @@ public final class WriteJournal implements AutoCloseable {
   private void openFile(long sequence) throws IOException {
     Set<StandardOpenOption> options =
         Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    current =
-        FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
-            ? FileChannel.open(
-                fileOf(sequence),
-                options,
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-            : FileChannel.open(fileOf(sequence), options);
+    current = FileChannel.open(fileOf(sequence), options, SecureFiles.ownerOnlyFile());
     currentSequence = sequence;
     currentBytes = 0;
   }
@@ -347,12 +340,7 @@ public final class WriteJournal implements AutoCloseable {
       return;
     }
     Files.createDirectories(dir.toAbsolutePath().getParent());
-    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-      Files.createDirectory(
-          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    } else {
-      Files.createDirectory(dir);
-    }
+    Files.createDirectory(dir, SecureFiles.ownerOnlyDirectory());
   }
 
   /**
